@@ -1,0 +1,102 @@
+"""Trainees: state schema (one array per attribute) and the rules of progress through training.
+
+Due dates (Covasim style): at entry a trainee's attrition month is drawn, and its CCT month follows
+from its progress rate; each month the model selects "whose date has come" in bulk. ARCP and LTFT
+changes move the CCT date; nothing else does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.columns import NEVER, ColumnStore
+
+IN_TRAINING, LEFT, SEEKING, CONSULTANT, LOST = 0, 1, 2, 3, 4
+STATUS_NAMES = {
+    IN_TRAINING: "in training",
+    LEFT: "left training",
+    SEEKING: "CCT, seeking a consultant post",
+    CONSULTANT: "consultant",
+    LOST: "CCT, no consultant post in England",
+}
+
+# Events of a trainee's story (history log codes).
+EV_START, EV_ROTATE, EV_IDT, EV_LEAVE, EV_CCT, EV_SETTLE, EV_LOST = range(7)
+EVENT_NAMES = ("started", "rotated", "inter-deanery transfer", "left training", "CCT",
+               "first consultant post", "no consultant post")
+
+
+class Trainees(ColumnStore):
+    """All trainees ever recruited, column-wise."""
+
+    schema = {
+        "spec": (np.int16, -1),  # specialty index
+        "slot": (np.uint64, 0),  # permanent random-number slot (specialty, ordinal)
+        "status": (np.int8, IN_TRAINING),
+        "post": (np.int32, -1),  # post row held (-1 none)
+        "trust": (np.int16, -1),  # trust of the post held, or of the last post held
+        "lo": (np.int16, -1),  # local office of the programme
+        "home_lo": (np.int16, -1),  # applicant's home local office (preference)
+        "start_t": (np.int32, 0),  # month entered the programme
+        "end_t": (np.int32, NEVER),  # month left training (attrition, release or CCT)
+        "attr_due": (np.int32, NEVER),  # month of attrition (drawn at entry)
+        "cct_due": (np.int32, NEVER),  # month of CCT (moves with LTFT and extensions)
+        "required": (np.float32, 0.0),  # FTE months required for CCT (grows with extensions)
+        "prog": (np.float32, 0.0),  # FTE months completed as of prog_t
+        "prog_t": (np.int32, 0),
+        "fte": (np.float32, 1.0),  # 1.0 full time, else LTFT fraction
+        "extensions": (np.int16, 0),
+        "idts": (np.int16, 0),
+        "seek_since": (np.int32, NEVER),  # month the CCT holder started seeking
+        "consultant_trust": (np.int16, -1),  # first consultant post
+    }
+
+
+def attrition_months(
+    u: np.ndarray, rate: np.ndarray, early: np.ndarray, survived: np.ndarray | float = 0.0
+) -> np.ndarray:
+    """Months from programme start to attrition, given survival to `survived` months.
+
+    Hazard: `rate` per year throughout, plus an early component spread evenly over the first
+    24 months whose cumulative probability is `early` (O&G's ST1-2 losses). Returns inf where
+    the trainee never leaves. Inverse of the piecewise-linear cumulative hazard.
+    """
+    h = np.asarray(rate, float) / 12.0
+    e = -np.log1p(-np.clip(np.asarray(early, float), 0.0, 0.999999)) / 24.0
+    a0 = np.asarray(survived, float)
+    slope1 = h + e
+    h24 = 24.0 * slope1
+    cum0 = np.where(a0 < 24.0, a0 * slope1, h24 + (a0 - 24.0) * h)
+    target = cum0 - np.log(u)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        before = target / slope1
+        after = 24.0 + (target - h24) / h
+    out = np.where(target <= h24, before, after)
+    return np.where(np.isfinite(out) & (out >= 0), out, np.inf)
+
+
+def survival(months: np.ndarray, rate: float, early: float) -> np.ndarray:
+    """Closed-form probability of still being in programme `months` after the start."""
+    m = np.asarray(months, float)
+    e = -np.log1p(-early) / 24.0
+    return np.exp(-(rate / 12.0) * m - e * np.minimum(m, 24.0))
+
+
+def due_month(start_t: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """Calendar due month from a start month and a (possibly infinite) duration."""
+    months = np.asarray(months, float)
+    finite = np.isfinite(months) & (months < NEVER / 2)
+    out = np.full(months.shape, NEVER, dtype=np.int64)
+    out[finite] = np.asarray(start_t)[finite] + np.maximum(1, np.ceil(months[finite])).astype(np.int64)
+    return np.minimum(out, NEVER).astype(np.int32)
+
+
+def cct_month(t: int, prog: np.ndarray, required: np.ndarray, fte: np.ndarray) -> np.ndarray:
+    """Month at which progress `prog` (at month t) reaches `required` at rate `fte`."""
+    remaining = np.maximum(np.asarray(required, float) - np.asarray(prog, float), 0.0)
+    return (t + np.maximum(1, np.ceil(remaining / np.asarray(fte, float) - 1e-6))).astype(np.int32)
+
+
+def progress_at(tr: Trainees, rows: np.ndarray, t: int) -> np.ndarray:
+    """FTE months completed by month t."""
+    return tr.prog[rows] + tr.fte[rows] * (t - tr.prog_t[rows])

@@ -1,0 +1,96 @@
+"""Summaries of one or more replicate runs of a scenario: the `traineeflow run` JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from results.metrics import mean_ci
+from sim.outputs import RunResult
+from sim.world import World
+
+SCALARS = (
+    "settled_within_50_miles", "trainees_end", "consultants_end", "fill_rate", "ltft_share_end",
+    "ccts", "cct_unplaced", "unplaced_moves_end", "fair_share_gap_start", "fair_share_gap_end",
+)
+
+
+def region_table(result: RunResult, world: World) -> pd.DataFrame:
+    """Per region at the last snapshot: posts, trainees, consultants, need and coverage."""
+    ry = result.region_year
+    last = ry[ry["year"] == ry["year"].max()]
+    g = last.groupby("region_code", sort=False).sum(numeric_only=True)
+    need = pd.Series(world.region_need[:, 0], index=world.region_codes)  # overall need
+    out = pd.DataFrame({
+        "posts": g["posts_tariff"] + g["posts_expansion"] + g["posts_trust_funded"],
+        "trainees": g["trainees"],
+        "consultants": g["consultants"],
+        "fair_share_posts": g["fair_share_posts"],
+    })
+    out["need_share"] = need / need.sum()
+    out["consultant_share"] = out["consultants"] / out["consultants"].sum()
+    out["coverage"] = out["consultant_share"] / out["need_share"]
+    return out
+
+
+def _moved_by_region_year(results: list[RunResult]) -> dict[str, dict[str, float]]:
+    frames = [r.region_year.groupby(["region_code", "year"])["posts_moved_in"].sum()
+              - r.region_year.groupby(["region_code", "year"])["posts_moved_out"].sum()
+              for r in results]
+    mean = pd.concat(frames, axis=1).mean(axis=1)
+    out: dict[str, dict[str, float]] = {}
+    for (region, year), v in mean.items():
+        out.setdefault(str(region), {})[str(year)] = float(v)
+    return out
+
+
+def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
+    """Means over replicates (with 95% intervals when there are several)."""
+    first = results[0]
+    n = len(results)
+
+    def stat(values: list[float]) -> float:
+        return float(np.mean(values))
+
+    out: dict[str, Any] = {
+        "scenario": first.scenario,
+        "seed": first.seed,
+        "seeds": [r.seed for r in results],
+        "years": first.years,
+        "replicates": n,
+        "base_year": first.base_year,
+    }
+    for name in SCALARS:
+        out[name] = stat([r.summary[name] for r in results])
+    out["posts_moved"] = {
+        "total": stat([r.summary["posts_moved"] for r in results]),
+        "net_by_region_year": _moved_by_region_year(results),
+    }
+    out["fair_share_gap"] = {"start": out.pop("fair_share_gap_start"),
+                             "end": out.pop("fair_share_gap_end")}
+    out["unplaced_moves"] = out.pop("unplaced_moves_end")
+    out["idt"] = {"applications": stat([r.summary["idt_applications"] for r in results]),
+                  "placed": stat([r.summary["idt_placed"] for r in results])}
+    tables = [region_table(r, world) for r in results]
+    mean_table = sum(tables[1:], tables[0]) / n
+    names = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
+    out["regions"] = {
+        code: {"name": names[code], **{k: float(v) for k, v in row.items()}}
+        for code, row in mean_table.iterrows()
+    }
+    if n > 1:
+        out["intervals_95"] = {
+            name: list(mean_ci([r.summary[name] for r in results])[1:])
+            for name in ("settled_within_50_miles", "trainees_end", "consultants_end",
+                         "fill_rate", "fair_share_gap_end")
+        }
+        out["intervals_95"]["coverage"] = {
+            code: list(mean_ci([t.loc[code, "coverage"] for t in tables])[1:])
+            for code in mean_table.index
+        }
+    out["person_months"] = int(sum(r.person_months for r in results))
+    out["seconds"] = float(sum(r.seconds for r in results))
+    out["run_keys"] = [r.run_key for r in results]
+    return out

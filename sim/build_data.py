@@ -1,0 +1,489 @@
+"""Build the bundled England data (`sim/england/*.csv`) from the public files in ../shared/data.
+
+Run: ``python -m sim.build_data [--shared PATH] [--out PATH]``. The build reads only files under
+``--shared`` (its ``sources/`` and ``derived/`` folders), uses no randomness and allocates integers
+by the largest-remainder method, so the same inputs always give byte-identical CSVs.
+posts.csv and consultants.csv are a SYNTHETIC baseline calibrated to public aggregates: real
+post-level data is not public. See ``sim/england/SOURCES.md`` for every file and column; the
+build regenerates its summary tables (between ``<!-- BEGIN/END GENERATED -->`` markers, see
+``sim/build_data_report.py``) and writes it to ``--out`` with the CSVs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from sim.build_data_report import render_blocks, replace_blocks
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SHARED = REPO.parent / "shared" / "data"
+DEFAULT_OUT = REPO / "sim" / "england"
+
+# NHS England regions: ODS codes and names (facts.md §1.1; region names as in
+# sources/icb_population_2022.csv column 'NSHER 2023 Name' and derived/trusts_with_region.csv).
+REGIONS: tuple[tuple[str, str], ...] = (
+    ("Y56", "London"), ("Y58", "South West"), ("Y59", "South East"), ("Y60", "Midlands"),
+    ("Y61", "East of England"), ("Y62", "North West"), ("Y63", "North East and Yorkshire"),
+)  # fmt: skip
+
+# The 12 former HEE local offices of England (lo_code, lo_name, region_code, ICBs) with the
+# approximate ICB -> deanery mapping of facts.md §1.3 (= derived/weighted_need_by_area.txt):
+# Frimley -> KSS, BLMK -> EoE, BSW -> Severn, Somerset -> Severn, NENC -> NE (not official).
+# region_code of a local office = the region holding most of its population; Wessex
+# (Hampshire & IoW in South East, Dorset in South West) is put in South East (1.93m vs 0.82m).
+LOCAL_OFFICES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("LDN", "London", "Y56", ("QKK", "QMF", "QMJ", "QRV", "QWE")),
+    ("KSS", "Kent, Surrey and Sussex", "Y59", ("QKS", "QNQ", "QNX", "QXU")),
+    ("TV", "Thames Valley", "Y59", ("QU9",)),
+    ("WX", "Wessex", "Y59", ("QRL", "QVV")),
+    ("PEN", "South West - Peninsula", "Y58", ("QJK", "QT6")),
+    ("SEV", "South West - Severn", "Y58", ("QOX", "QR1", "QSL", "QUY")),
+    ("WM", "West Midlands", "Y60", ("QGH", "QHL", "QNC", "QOC", "QUA", "QWU")),
+    ("EM", "East Midlands", "Y60", ("QJ2", "QJM", "QK1", "QPM", "QT1")),
+    ("EOE", "East of England", "Y61", ("QH8", "QHG", "QJG", "QM7", "QMM", "QUE")),
+    ("NW", "North West", "Y62", ("QE1", "QOP", "QYG")),
+    ("NE", "North East", "Y63", ("QHM",)),
+    ("YH", "Yorkshire and Humber", "Y63", ("QF7", "QOQ", "QWO")),
+)
+LONDON_LO = "LDN"
+
+# AIF weighted-population columns summed by ICB (sources/nhsx_AIF/2024_2025.csv, NHS England
+# 2024/25 allocations; 'pop 2022/23' is the GP-registered population).
+AIF_COLUMNS: dict[str, str] = {
+    "pop 2022/23": "registered_population",
+    "Final WP": "need_overall",
+    "G&A WP": "need_general_acute",
+    "Mat WP": "need_maternity",
+    "MH WP": "need_mental_health",
+    "Health Ineq WP": "need_health_inequalities",
+}
+
+# Local authority districts abolished between the IMD 2019 geography (LAD 2019) and the AIF
+# file's LAD21 column: Buckinghamshire unitary (1 Apr 2020) and North / West Northamptonshire
+# unitaries (1 Apr 2021), by their predecessor districts (ONS LAD 2019 -> 2021 changes):
+# Aylesbury Vale, Chiltern, South Bucks, Wycombe -> Buckinghamshire; Corby, East
+# Northamptonshire, Kettering, Wellingborough -> North Northamptonshire; Daventry, Northampton,
+# South Northamptonshire -> West Northamptonshire.
+LAD19_TO_LAD21: dict[str, str] = {
+    **dict.fromkeys(("E07000004", "E07000005", "E07000006", "E07000007"), "E06000060"),
+    **dict.fromkeys(("E07000150", "E07000152", "E07000153", "E07000156"), "E06000061"),
+    **dict.fromkeys(("E07000151", "E07000154", "E07000155"), "E06000062"),
+}
+CORE20_MAX_DECILE = 2  # Core20: England's most deprived 20% of LSOAs = IMD 2019 deciles 1-2
+
+# Trust mergers after the 2018 hospital-site snapshot (sources/Hospital.csv) that are missing
+# from sources/epiforecasts/trust_mergers.csv: South Tyneside (RE9) and City Hospitals
+# Sunderland (RLN) formed South Tyneside and Sunderland NHS FT (R0B) on 1 April 2019 (ODS).
+EXTRA_MERGERS: dict[str, str] = {"RE9": "R0B", "RLN": "R0B"}
+
+TRUST_FUNDED_SHARE = 0.05  # ESTIMATE: trust-funded posts = 5% of tariff posts (no public data)
+CONSULTANT_POST_WEIGHT = 0.5  # ESTIMATE: consultants follow where they trained (half weight)
+
+
+class Spec(NamedTuple):
+    """One specialty row of SPEC_TABLE."""
+
+    code: str
+    group: str
+    entry_level: int
+    years: int
+    stat_level: int  # level of its rows in ststats (1 = ST1/CT1, 3 = ST3, 4 = ST4)
+    name: str  # specialty name as in ststats (also the specialty_name written)
+
+
+# Specialties of national recruitment leading to a CCT: code | group | entry level | nominal
+# full-time years | ststats level | ststats name. General Practice (not a consultant pathway) and
+# core programmes (IMT, CST, core psychiatry, ACCS) are excluded. Durations: facts.md §4.1 for
+# cardiology (IMT then ST4-ST8), haematology (ST3-ST7) and O&G (ST1-ST7); the others are nominal
+# curriculum lengths (ESTIMATE where curricula changed in 2021-23). ststats lists the medical
+# specialties at level 3 (pre-2022 ST3 entry after 2-year core medical training); since IMT
+# (3 years) group-1 specialties (dual CCT with internal medicine) enter at ST4 and are given entry
+# level 4 and 5 years (4 for rheumatology and palliative medicine); group-2 specialties
+# (haematology, dermatology, oncology, infection) keep entry level 3. Anaesthetics uses its
+# level-1 (CT1/ST1) posts; psychiatry specialties are ST4-ST6 (3 years).
+SPEC_TABLE = """
+obstetrics_gynaecology | women_children | 1 | 7 | 1 | Obstetrics & Gynaecology
+paediatrics | women_children | 1 | 8 | 1 | Paediatrics
+clinical_radiology | diagnostics | 1 | 5 | 1 | Clinical Radiology
+histopathology | diagnostics | 1 | 5 | 1 | Histopathology
+ophthalmology | surgery | 1 | 7 | 1 | Ophthalmology
+neurosurgery | surgery | 1 | 8 | 1 | Neurosurgery
+cardiothoracic_surgery | surgery | 1 | 8 | 1 | Cardiothoracic Surgery
+anaesthetics | acute | 1 | 7 | 1 | Anaesthetics
+emergency_medicine | acute | 1 | 6 | 1 | Emergency Medicine
+public_health | other | 1 | 5 | 1 | Public Health Medicine
+cardiology | medicine | 4 | 5 | 3 | Cardiology
+gastroenterology | medicine | 4 | 5 | 3 | Gastroenterology
+respiratory_medicine | medicine | 4 | 5 | 3 | Respiratory Medicine
+endocrinology_diabetes | medicine | 4 | 5 | 3 | Endocrinology & Diabetes Mellitus
+geriatric_medicine | medicine | 4 | 5 | 3 | Geriatric Medicine
+renal_medicine | medicine | 4 | 5 | 3 | Renal Medicine
+acute_internal_medicine | medicine | 4 | 5 | 3 | Acute Internal Medicine
+neurology | medicine | 4 | 5 | 3 | Neurology
+rheumatology | medicine | 4 | 4 | 3 | Rheumatology
+palliative_medicine | medicine | 4 | 4 | 3 | Palliative Medicine
+haematology | medicine | 3 | 5 | 3 | Haematology
+dermatology | medicine | 3 | 4 | 3 | Dermatology
+medical_oncology | medicine | 3 | 4 | 3 | Medical Oncology
+clinical_oncology | medicine | 3 | 5 | 3 | Clinical Oncology
+infection | medicine | 3 | 4 | 3 | Combined Infection Training
+intensive_care_medicine | acute | 3 | 6 | 3 | Intensive Care Medicine
+general_surgery | surgery | 3 | 6 | 3 | General & Vascular Surgery
+trauma_orthopaedics | surgery | 3 | 6 | 3 | Trauma & Orthopaedic Surgery
+urology | surgery | 3 | 5 | 3 | Urology
+plastic_surgery | surgery | 3 | 6 | 3 | Plastic Surgery
+otolaryngology | surgery | 3 | 6 | 3 | Otolaryngology
+paediatric_surgery | surgery | 3 | 6 | 3 | Paediatric Surgery
+general_psychiatry | psychiatry | 4 | 3 | 4 | General Psychiatry
+old_age_psychiatry | psychiatry | 4 | 3 | 4 | Old Age Psychiatry
+child_adolescent_psychiatry | psychiatry | 4 | 3 | 4 | Child & Adolescent Psychiatry
+forensic_psychiatry | psychiatry | 4 | 3 | 4 | Forensic Psychiatry
+learning_disability_psychiatry | psychiatry | 4 | 3 | 4 | Psychiatry of Learning Disability
+"""
+SPECS: tuple[Spec, ...] = tuple(
+    Spec(c, g, int(e), int(y), int(s), n)
+    for c, g, e, y, s, n in (map(str.strip, r.split("|")) for r in SPEC_TABLE.strip().split("\n"))
+)
+INTAKE_YEARS = (2019, 2020, 2021)  # mean of the last three ststats years (HEE data)
+# ststats has one combined 'Psychiatry' ST4 row for 2021 (410 posts), so psychiatry uses 2019-20;
+# a dual programme (e.g. 'General Psychiatry & Old Age Psychiatry') counts half to each specialty
+# whose keyword (its name without "Psychiatry", e.g. 'Old Age') the programme's name contains.
+PSYCHIATRY_YEARS = (2019, 2020)
+TIME_INFLATION = 1.15  # facts §4.1: real completion takes 10-30% longer (LTFT, extensions)
+
+ATTRITION_DEFAULT = 0.03  # ESTIMATE: facts §4.3 "2.7-4% per year"; cardiology/haem NOT FOUND
+ATTRITION: dict[str, float] = {
+    "paediatrics": 0.04,  # facts §4.3: 3.7-4.2%/yr 2014-19 (Redman et al. 2021)
+    "trauma_orthopaedics": 0.0152,  # facts §4.3: surgical FOI study, T&O lowest 1.52%/yr
+    "paediatric_surgery": 0.042,  # facts §4.3: same study, paediatric surgery highest 4.20%/yr
+    **dict.fromkeys(  # facts §4.3: surgical specialties in England 2.68%/yr (2016-21)
+        ("general_surgery", "urology", "plastic_surgery", "otolaryngology", "neurosurgery",
+         "cardiothoracic_surgery"), 0.0268),
+}  # fmt: skip
+# facts §4.3 (RCOG 2018): ~30% of O&G starters do not complete, mostly in ST1-2. The extra
+# early-leaving probability is set so that 1 - (1 - early)(1 - annual)^years = 0.30.
+OG_NON_COMPLETION = 0.30
+LTFT_DEFAULT = 0.20  # facts §4.3: 20% of trainees LTFT in 2022/23 (England)
+LTFT: dict[str, float] = {
+    "haematology": 0.35,  # ESTIMATE: "over half" LTFT in West Midlands 2020 (facts §4.3)
+    "obstetrics_gynaecology": 0.25,  # ESTIMATE: ~80% of O&G trainees female (facts §4.3)
+}
+LONDON_FACTOR_DEFAULT = 1.6  # ESTIMATE: between T&O (14-24%) and paediatrics London shares
+LONDON_FACTOR: dict[str, float] = {
+    "haematology": 2.8,  # facts §3.1: London ~34% of 260 HEE-funded haematology posts
+    "paediatrics": 1.9,  # facts §3.3: London 25.7% of paediatrics ST1 posts 2023-24
+}
+CONSULTANTS_NATIONAL: dict[str, int] = {
+    "cardiology": 1653,  # facts §3.2: consultant cardiologists, 1,653 FTE (PQ Nov 2023)
+    "obstetrics_gynaecology": 1856,  # facts §3.2: CfWI O&G CCT-holder supply 2013 (FTE)
+    "haematology": 680,  # facts §3.2: haematology consultants, England c.2007 (headcount)
+}
+# Need driver by group (facts §5.2 suggests G&A for cardiology/haematology, Mat for O&G;
+# mental health for psychiatry); other groups use the overall weighted population.
+NEED_COMPONENT_BY_GROUP: dict[str, str] = {
+    **dict.fromkeys(("medicine", "surgery", "acute"), "general_acute"),
+    "psychiatry": "mental_health",
+}
+
+
+def read_csv(path: Path, encoding: str = "utf-8-sig", **kwargs: object) -> pd.DataFrame:
+    """Read one source CSV with an explicit encoding (utf-8-sig strips the BOM some files have)."""
+    return pd.read_csv(path, encoding=encoding, **kwargs)  # type: ignore[call-overload]
+
+
+def round_half_up(x: float) -> int:
+    """Round to the nearest integer, halves up (no banker's rounding)."""
+    return math.floor(x + 0.5)
+
+
+def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split integer `total` in proportion to `weights` (Hamilton / largest-remainder method).
+
+    Ties in the remainders go to the earlier index, so the result is deterministic.
+    """
+    w = np.asarray(weights, dtype=float)
+    if total == 0 or w.sum() <= 0:
+        return np.zeros(len(w), dtype=np.int64)
+    quotas = total * w / w.sum()
+    base = np.floor(quotas).astype(np.int64)
+    order = np.argsort(-(quotas - base), kind="stable")
+    base[order[: total - int(base.sum())]] += 1
+    return base
+
+
+def core20_by_lad21(imd: pd.DataFrame) -> pd.Series:
+    """Share of LSOAs in IMD 2019 deciles 1-2, by 2021 local authority district."""
+    lad19 = imd["Local Authority District code (2019)"]
+    lad21 = lad19.map(lambda c: LAD19_TO_LAD21.get(c, c))
+    deprived = (imd["IMD"] <= CORE20_MAX_DECILE).astype(float)
+    return deprived.groupby(lad21).mean()
+
+
+def build_icbs(shared: Path) -> pd.DataFrame:
+    """ICBs: ONS population, AIF need-weighted populations and Core20 share."""
+    src = shared / "sources"
+    pop = read_csv(src / "icb_population_2022.csv")
+    codes = read_csv(src / "icb_codes.csv")
+    region_by_name = {name: code for code, name in REGIONS}
+    icb = (
+        pop.groupby(["ICB 2023 Code", "NSHER 2023 Name"], as_index=False)["Total"]
+        .sum()
+        .merge(codes, left_on="ICB 2023 Code", right_on="ICB23CD", how="inner", validate="1:1")
+    )
+    lo_by_icb = {q: code for code, _, _, icbs in LOCAL_OFFICES for q in icbs}
+    icb["region_code"] = icb["NSHER 2023 Name"].map(region_by_name)
+    icb["lo_code"] = icb["ICB23CDH"].map(lo_by_icb)
+    out = icb.rename(columns={"ICB23CDH": "icb_code", "ICB23NM": "icb_name", "Total": "population"})
+    out = out[["icb_code", "icb_name", "region_code", "lo_code", "population"]]
+    aif = read_csv(src / "nhsx_AIF" / "2024_2025.csv")
+    sums = aif.groupby("ICS22")[list(AIF_COLUMNS)].sum().rename(columns=AIF_COLUMNS)
+    sums["registered_population"] = sums["registered_population"].map(round_half_up)
+    need = [c for c in AIF_COLUMNS.values() if c.startswith("need_")]
+    sums[need] = sums[need].round(1)
+    imd = read_csv(src / "imd2019lsoa.csv")
+    lad_share = core20_by_lad21(imd)
+    unmatched = sorted(set(aif["LAD21"]) - set(lad_share.index))
+    if unmatched:
+        raise SystemExit(f"AIF LAD21 codes without IMD 2019 LSOAs: {unmatched}")
+    weight = aif["pop 2022/23"]
+    num = (weight * aif["LAD21"].map(lad_share)).groupby(aif["ICS22"]).sum()
+    sums["core20_share"] = (num / weight.groupby(aif["ICS22"]).sum()).round(4)
+    out = out.merge(sums, left_on="icb_code", right_index=True, how="left", validate="1:1")
+    if out.isna().any().any():
+        raise SystemExit("ICB join incomplete (region, local office or AIF values missing)")
+    return out.sort_values("icb_code").reset_index(drop=True)
+
+
+def count_sites(shared: Path, trust_codes: pd.Series) -> pd.Series:
+    """Count hospital sites per trust in the 2018 nhs.uk site list, following mergers.
+
+    Rows of sources/Hospital.csv of any Sector count: the file labels many NHS trust sites
+    (e.g. all of Manchester University NHS FT's) as 'Independent Sector'. Parent codes of trusts
+    merged since 2018 are mapped to the successor (epiforecasts/trust_mergers.csv plus
+    EXTRA_MERGERS). At least 1 per trust.
+    """
+    src = shared / "sources"
+    sites = read_csv(src / "Hospital.csv", encoding="iso-8859-1", sep="\xac", engine="python")
+    mergers = read_csv(src / "epiforecasts" / "trust_mergers.csv")
+    successor = dict(zip(mergers["trust_code_old"], mergers["trust_code_new"], strict=True))
+    successor.update(EXTRA_MERGERS)
+    parent = sites["ParentODSCode"].map(lambda c: successor.get(c, c))
+    counts = parent.value_counts()
+    return trust_codes.map(counts).fillna(0).astype(np.int64).clip(lower=1)
+
+
+def build_trusts(shared: Path, icbs: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Acute trusts (admissions-mapping proxy) with coordinates, ICB, region, LO and sites.
+
+    Returns the table and a list of notes (coordinate fallbacks, region mismatches).
+    """
+    der = shared / "derived"
+    trusts = read_csv(der / "trusts_with_region.csv", encoding="utf-8")
+    trusts = trusts[trusts["acute_proxy_in_covid_admission_mapping"] == "Y"].copy()
+    site_xy = read_csv(der / "hospital_sites_with_region.csv", encoding="utf-8")
+    notes: list[str] = []
+    for i in trusts.index[trusts["hq_lat"].isna() | trusts["hq_lon"].isna()]:
+        code = trusts.at[i, "trust_code"]
+        own = site_xy[site_xy["trust_code"] == code]
+        if own.empty:
+            notes.append(f"{code}: no coordinates, dropped")
+            trusts = trusts.drop(index=i)
+            continue
+        trusts.at[i, "hq_lat"], trusts.at[i, "hq_lon"] = own["lat"].mean(), own["lon"].mean()
+        notes.append(f"{code}: no HQ coordinates; mean of its {len(own)} hospital sites used")
+    icb = icbs.set_index("icb_code")
+    region_by_name = {name: code for code, name in REGIONS}
+    own_region = trusts["nhse_region"].map(region_by_name)
+    icb_region = trusts["icb_stp_code"].map(icb["region_code"])
+    for code in trusts.loc[own_region != icb_region, "trust_code"]:
+        notes.append(f"{code}: region in trust file differs from its ICB's region")
+    out = trusts[["trust_code", "trust_name"]].assign(
+        region_code=icb_region,
+        icb_code=trusts["icb_stp_code"],
+        lo_code=trusts["icb_stp_code"].map(icb["lo_code"]),
+        lat=trusts["hq_lat"].astype(float).round(6),
+        lon=trusts["hq_lon"].astype(float).round(6),
+        sites=count_sites(shared, trusts["trust_code"]),
+    )
+    if out.isna().any().any():
+        raise SystemExit("trust join incomplete (ICB code not among the 42 ICBs)")
+    return out.sort_values("trust_code").reset_index(drop=True), notes
+
+
+def ststats_mean(stats: pd.DataFrame, spec: Spec, column: str) -> tuple[float, str]:
+    """Mean yearly `column` of the specialty's ststats rows, and a note naming the rows used."""
+    years = PSYCHIATRY_YEARS if spec.group == "psychiatry" else INTAKE_YEARS
+    rows = stats[(stats["level"] == spec.stat_level) & stats["year"].isin(years)]
+    name = rows["specialty"].str.lower()
+    weight = (name == spec.name.lower()).astype(float)  # case-insensitive: ststats varies
+    if spec.group == "psychiatry":
+        keyword = spec.name.lower().replace("psychiatry of ", "").replace(" psychiatry", "")
+        dual = name.str.contains(keyword, regex=False)
+        weight = weight.where(weight > 0, 0.5 * dual)
+    used = rows[weight > 0]
+    if used.empty:
+        raise SystemExit(f"no ststats rows for {spec.code} in {years}")
+    per_year = (used[column] * weight[weight > 0]).groupby(used["year"]).sum()
+    names = " + ".join(f"'{s}'" for s in sorted(set(used["specialty"])))
+    span = f"{per_year.index.min()}-{per_year.index.max()}"
+    return float(per_year.mean()), f"{span} L{spec.stat_level} {names}"
+
+
+def build_specialties(shared: Path) -> pd.DataFrame:
+    """Specialty parameters; also holds tariff_posts_national (used for posts, not written)."""
+    stats = read_csv(shared / "sources" / "ststats" / "data.csv", index_col=0)
+    rows = []
+    for spec in SPECS:
+        intake, note = ststats_mean(stats, spec, "posts")
+        annual = ATTRITION.get(spec.code, ATTRITION_DEFAULT)
+        early, need = 0.0, NEED_COMPONENT_BY_GROUP.get(spec.group, "overall")
+        if spec.code == "obstetrics_gynaecology":
+            early = 1 - (1 - OG_NON_COMPLETION) / (1 - annual) ** spec.years
+            need = "maternity"
+        rows.append(
+            {
+                "specialty_code": spec.code,
+                "specialty_name": spec.name,
+                "group": spec.group,
+                "entry_level": spec.entry_level,
+                "training_years": spec.years,
+                "intake_per_year": round(intake, 2),
+                "applications_per_year": round(ststats_mean(stats, spec, "applications")[0], 2),
+                "attrition_per_year": annual,
+                "attrition_early": round(early, 4),
+                "ltft_share": LTFT.get(spec.code, LTFT_DEFAULT),
+                "need_component": need,
+                "london_factor": LONDON_FACTOR.get(spec.code, LONDON_FACTOR_DEFAULT),
+                "tariff_posts_national": round_half_up(intake * spec.years * TIME_INFLATION),
+                "source": f"HEE competition ratios (ststats) {note}",
+            }
+        )
+    out = pd.DataFrame(rows)
+    anchors = out.set_index("specialty_code").loc[list(CONSULTANTS_NATIONAL)]
+    # ESTIMATE: consultants per yearly intake place elsewhere = mean ratio of the three anchors
+    # (~10). A consultant stock is fed by the yearly CCT flow, so it scales with intake, not with
+    # posts (a 3-year programme turns out more CCTs per post than an 8-year one).
+    ratio = round(float((anchors.index.map(CONSULTANTS_NATIONAL) / anchors[
+        "intake_per_year"]).mean()), 2)  # fmt: skip
+    out["consultants_national"] = [
+        CONSULTANTS_NATIONAL.get(code, round_half_up(ratio * intake))
+        for code, intake in zip(out["specialty_code"], out["intake_per_year"], strict=True)
+    ]
+    known = out["specialty_code"].isin(list(CONSULTANTS_NATIONAL))
+    out["source"] += np.where(
+        known, "; consultants facts §3.2", f"; consultants ESTIMATE {ratio} x yearly intake"
+    )
+    cols = [c for c in out.columns if c not in ("source", "tariff_posts_national")]
+    return out[[*cols, "source", "tariff_posts_national"]]
+
+
+def build_posts(
+    trusts: pd.DataFrame, icbs: pd.DataFrame, specialties: pd.DataFrame
+) -> pd.DataFrame:
+    """SYNTHETIC tariff and trust-funded posts by trust and specialty.
+
+    National tariff posts (specialties.csv, tariff_posts_national) go to local offices in
+    proportion to population x london_factor (London only), then to the LO's trusts in
+    proportion to `sites`; largest remainder at both levels.
+    """
+    lo_pop = icbs.groupby("lo_code")["population"].sum()
+    lo = pd.DataFrame({"lo_code": lo_pop.index, "population": lo_pop.to_numpy(dtype=float)})
+    is_london = (lo["lo_code"] == LONDON_LO).to_numpy()
+    by_lo = {code: trusts.index[trusts["lo_code"] == code] for code in lo["lo_code"]}
+    rows = []
+    for spec in specialties.itertuples(index=False):
+        factor = np.where(is_london, spec.london_factor, 1.0)
+        lo_posts = largest_remainder(int(spec.tariff_posts_national), lo["population"] * factor)
+        for code, n in zip(lo["lo_code"], lo_posts, strict=True):
+            members = by_lo[code]
+            alloc = largest_remainder(int(n), trusts.loc[members, "sites"].to_numpy())
+            for idx, tariff in zip(members, alloc, strict=True):
+                funded = round_half_up(TRUST_FUNDED_SHARE * tariff)
+                if tariff + funded > 0:
+                    rows.append((trusts.at[idx, "trust_code"], spec.specialty_code, tariff, funded))
+    out = pd.DataFrame(
+        rows, columns=["trust_code", "specialty_code", "tariff_posts", "trust_funded_posts"]
+    )
+    return out.sort_values(["trust_code", "specialty_code"]).reset_index(drop=True)
+
+
+def build_consultants(
+    trusts: pd.DataFrame, icbs: pd.DataFrame, specialties: pd.DataFrame, posts: pd.DataFrame
+) -> pd.DataFrame:
+    """SYNTHETIC consultant stock by trust and specialty.
+
+    consultants_national is split over trusts in proportion to 0.5 x the trust's share of the
+    specialty's tariff posts + 0.5 x its share of population (its ICB's ONS population divided
+    equally among the ICB's acute trusts); ESTIMATE, largest remainder.
+    """
+    n_in_icb = trusts["icb_code"].map(trusts["icb_code"].value_counts())
+    trust_pop = trusts["icb_code"].map(icbs.set_index("icb_code")["population"]) / n_in_icb
+    pop_share = (trust_pop / trust_pop.sum()).to_numpy()
+    rows = []
+    for spec in specialties.itertuples(index=False):
+        mine = posts[posts["specialty_code"] == spec.specialty_code]
+        tariff = trusts["trust_code"].map(mine.set_index("trust_code")["tariff_posts"]).fillna(0)
+        post_share = (tariff / tariff.sum()).to_numpy()
+        w = CONSULTANT_POST_WEIGHT * post_share + (1 - CONSULTANT_POST_WEIGHT) * pop_share
+        alloc = largest_remainder(int(spec.consultants_national), w)
+        rows += [
+            (code, spec.specialty_code, int(n))
+            for code, n in zip(trusts["trust_code"], alloc, strict=True)
+            if n > 0
+        ]
+    out = pd.DataFrame(rows, columns=["trust_code", "specialty_code", "consultants"])
+    return out.sort_values(["trust_code", "specialty_code"]).reset_index(drop=True)
+
+
+def build_all(shared: Path) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Build every table; returns {file name: table} and notes (printed by main)."""
+    icbs = build_icbs(shared)
+    trusts, notes = build_trusts(shared, icbs)
+    specialties = build_specialties(shared)
+    posts = build_posts(trusts, icbs, specialties)
+    consultants = build_consultants(trusts, icbs, specialties, posts)
+    tables = {
+        "regions.csv": pd.DataFrame(REGIONS, columns=["region_code", "region_name"]),
+        "local_offices.csv": pd.DataFrame(
+            [lo[:3] for lo in LOCAL_OFFICES], columns=["lo_code", "lo_name", "region_code"]
+        ),
+        "icbs.csv": icbs,
+        "trusts.csv": trusts,
+        "specialties.csv": specialties.drop(columns=["tariff_posts_national"]),
+        "posts.csv": posts,
+        "consultants.csv": consultants,
+    }
+    return tables, notes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="../shared/data")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
+    args = parser.parse_args(argv)
+    if not (args.shared / "sources").is_dir():
+        parser.error(f"no sources/ folder under {args.shared}")
+    tables, notes = build_all(args.shared)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():  # UTF-8, LF line endings: byte-identical on every OS
+        table.to_csv(args.out / name, index=False, encoding="utf-8", lineterminator="\n")
+        print(f"{name}: {len(table)} rows")
+    # SOURCES.md: the bundled prose with regenerated tables (in place when --out is the default)
+    text = (DEFAULT_OUT / "SOURCES.md").read_text(encoding="utf-8")
+    text = replace_blocks(text, render_blocks(tables))
+    (args.out / "SOURCES.md").write_text(text, encoding="utf-8", newline="\n")
+    print("SOURCES.md: summary tables regenerated")
+    for note in notes:
+        print(f"note: {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,83 @@
+"""The base year in a plausible present: posts filled at realistic rates, trainees spread over
+stages as intake x survival implies, consultants with an age profile.
+
+Trainees: a filled post holds a trainee whose time in programme is drawn from the stationary
+distribution of a constant-intake cohort, density proportional to survival S(a) on [0, D), where D
+is the calendar time to CCT (longer for LTFT trainees). Their attrition date is drawn conditional
+on having survived to a.
+Consultants: ages from a profile flat from 33 to 55 and falling linearly to zero at 67, so that
+about a fifth are over 55 (facts §4.4: 15-19% of consultants over 55; 23-33% of cardiologists 56+).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.consultant import INITIAL
+from agents.trainee import survival
+from sim.consultant_market import add_consultants
+from sim.training import enter
+
+if TYPE_CHECKING:
+    from sim.model import TraineeFlowModel
+
+_AGE_GRID = np.array([33.0, 55.0, 67.0])  # ESTIMATE, see module docstring
+_AGE_CDF = np.array([0.0, 22.0 / 28.0, 1.0])  # flat 33-55 (22 units), triangle 55-67 (6 units)
+
+
+def _stationary_months(u: np.ndarray, duration: np.ndarray, rate: np.ndarray, early: np.ndarray) -> np.ndarray:
+    """Months in programme drawn with density proportional to survival on [0, duration)."""
+    out = np.empty(len(u))
+    for key in np.unique(np.stack([duration, rate, early]), axis=1).T:
+        d, h, e = key
+        sel = (duration == d) & (rate == h) & (early == e)
+        grid = np.arange(int(d) + 1, dtype=float)
+        dens = survival(grid[:-1] + 0.5, h, e)
+        cdf = np.r_[0.0, np.cumsum(dens)] / dens.sum()
+        out[sel] = np.floor(np.interp(u[sel], cdf, grid))
+    return np.minimum(out, duration - 1)
+
+
+def populate(m: TraineeFlowModel) -> None:
+    """Fill the base year: posts, trainees in post, consultants and their establishment."""
+    t, p, w = 0, m.params, m.world
+    posts = m.posts
+    trust, spec, funding = w.baseline_posts
+    n = len(trust)
+    posts.append(n, trust=trust, spec=spec, funding=funding,
+                 slot=m.slots(spec, m.next_ordinals("post", spec)))
+    _consultants(m)
+    m.programme.start()  # capacity, and programme moves made before the base year
+    n = posts.n
+    trust, spec = posts.trust[:n].astype(np.int64), posts.spec[:n].astype(np.int64)
+    rows = np.arange(n)
+    filled = rows[m.streams["initial_fill"].uniform(t, posts.slot[rows]) < p.initial_fill]
+    s = spec[filled]
+    slots = posts.slot[filled]
+    ltft = m.streams["initial_ltft"].uniform(t, slots) < m.spec_ltft_share[s]
+    fte = np.where(ltft, p.ltft_fte, 1.0)
+    duration = np.ceil(m.spec_years[s] * 12.0 / fte)
+    rate = m.spec_attrition[s] * p.attrition_multiplier
+    early = m.spec_early[s] * min(p.attrition_multiplier, 1.0)
+    months = _stationary_months(m.streams["initial_stage"].uniform(t, slots), duration, rate, early)
+    home_draw = m.streams["initial_home"].uniform(t, slots)
+    cum = np.cumsum(w.lo_population) / w.lo_population.sum()
+    lo = w.trust_lo[trust[filled]]
+    # ESTIMATE: 60% train in their home office (Goldacre 2013: 48-70%, facts §4.4)
+    home = np.where(home_draw < 0.6, lo, np.minimum(np.searchsorted(cum, (home_draw - 0.6) / 0.4), w.n_los - 1))
+    enter(m, t, s, filled, home, survived=months, ltft=ltft)
+
+
+def _consultants(m: TraineeFlowModel) -> None:
+    """Consultants in post at the base year, with ages from the profile, and establishment."""
+    t, p = 0, m.params
+    stock = m.world.baseline_consultants
+    cells = np.flatnonzero(stock.ravel())
+    cell = np.repeat(cells, stock.ravel()[cells])
+    c_trust, c_spec = np.divmod(cell, m.n_specs)
+    c_slots = m.slots(c_spec, m.next_ordinals("consultant", c_spec))
+    age = np.interp(m.streams["initial_age"].uniform(t, c_slots), _AGE_CDF, _AGE_GRID)
+    add_consultants(m, t, c_trust, c_spec, age, INITIAL, slots=c_slots)
+    m.establishment = stock / (1.0 - p.consultant_vacancy_rate)

@@ -1,0 +1,277 @@
+"""The Distribution of Medical Specialty Training programme: yearly moves toward fair share.
+
+Each July, for every specialty in an active phase, donor areas (over fair share) release vacant
+tariff posts, most-over-fair-share trusts first; receiving areas (under fair share) take them at
+their most-under trusts, only within training capacity. Trainees in post are never moved: only
+vacant posts move. Planned moves that no receiver can take are counted as unplaced and the post
+stays with its donor. Expansion posts are added by the same method and end when their funding
+does (once vacant).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
+from sim.calendar import calendar_year
+from sim.need import trust_fair_shares
+from sim.policy import Phase
+
+if TYPE_CHECKING:
+    from sim.model import TraineeFlowModel
+
+
+def largest_remainder(total: int, weights: np.ndarray, caps: np.ndarray | None = None) -> np.ndarray:
+    """Split an integer total in proportion to weights (capped per element), largest remainder."""
+    weights = np.maximum(np.asarray(weights, float), 0.0)
+    caps = np.full(len(weights), np.iinfo(np.int64).max) if caps is None else np.asarray(caps)
+    out = np.zeros(len(weights), dtype=np.int64)
+    remaining = int(total)
+    while remaining > 0:
+        open_ = (out < caps) & (weights > 0)
+        if not open_.any():
+            break
+        w = np.where(open_, weights, 0.0)
+        ideal = remaining * w / w.sum()
+        add = np.minimum(np.floor(ideal).astype(np.int64), caps - out)
+        if add.sum() == 0:
+            order = np.argsort(-(ideal - np.floor(ideal)), kind="stable")
+            order = order[open_[order]][:remaining]
+            add = np.zeros_like(out)
+            add[order] = 1
+        out += add
+        remaining -= int(add.sum())
+    return out
+
+
+def resolve_specialties(codes: tuple[str, ...], world_codes: list[str], groups: list[str]) -> list[int]:
+    """Specialty indices named by codes or 'group:<name>' entries."""
+    out: list[int] = []
+    for c in codes:
+        if c.startswith("group:"):
+            out += [i for i, g in enumerate(groups) if g == c[6:]]
+        else:
+            out.append(world_codes.index(c))
+    return out
+
+
+class Programme:
+    """State and yearly actions of the redistribution programme for one run."""
+
+    def __init__(self, m: TraineeFlowModel) -> None:
+        self.m = m
+        self.cfg = m.policy.programme
+        w = m.world
+        groups = w.data.specialties["group"].tolist()
+        self.phase_of = np.full(m.n_specs, -1)
+        for i, phase in enumerate(self.cfg.phases):
+            for s in resolve_specialties(phase.specialties, w.specialty_codes, groups):
+                if self.phase_of[s] < 0:
+                    self.phase_of[s] = i
+        if self.cfg.target == "icb":
+            self.area_of_trust = w.trust_icb
+            self.n_areas = len(w.icb_codes)
+            self.area_shares = m._icb_shares
+        else:
+            self.area_of_trust = w.trust_region
+            self.n_areas = w.n_regions
+            self.area_shares = m.region_shares.copy()
+            if self.cfg.target == "table":
+                table = np.array([self.cfg.target_table.get(c, 0.0) for c in w.region_codes])
+                self.area_shares = np.repeat(table[:, None], m.n_specs, axis=1)
+        self.trust_shares = trust_fair_shares(w, m._icb_shares)
+        self.capacity = np.zeros((w.n_trusts, m.n_specs))
+        self.start_gap = np.zeros((self.n_areas, m.n_specs))
+        self.unplaced = np.zeros((w.n_regions, m.n_specs))
+        self.expansion_specs = [
+            resolve_specialties(e.specialties, w.specialty_codes, groups) for e in self.cfg.expansion
+        ]
+
+    # --- set-up -------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Training capacity from consultants in post; moves already made before the base year."""
+        m, cfg = self.m, self.cfg
+        posts_now = self._posts_by_trust(all_funding=True)
+        supervised = m.filled * cfg.supervisor_share * cfg.trainees_per_supervisor
+        self.capacity = np.maximum(posts_now.astype(float), supervised)
+        if not cfg.enabled:
+            return
+        base_year = m.base_year
+        for phase_i, phase in enumerate(self.cfg.phases):
+            for year in range(phase.start_year, min(phase.end_year, base_year + 1)):
+                self._move_year(year, phase_filter=phase_i, before_base=True)
+
+    def recruitment_bonus(self) -> np.ndarray:
+        """Extra applicant utility of each local office (regions under fair share overall)."""
+        m = self.m
+        w = m.world
+        bonus = m.policy.incentives.recruitment_bonus
+        if bonus == 0.0 or not self.cfg.enabled:
+            return np.zeros(w.n_los)
+        posts = np.bincount(w.trust_region[m.posts.trust[m.posts.live()]], minlength=w.n_regions)
+        fair = m.region_shares.mean(axis=1) * posts.sum()
+        under = posts < fair
+        return np.where(under[w.lo_region], bonus, 0.0)
+
+    # --- yearly and monthly actions --------------------------------------------------------------
+    def yearly_moves(self) -> None:
+        """July: expansion posts, then moves for every specialty in an active phase."""
+        if not self.cfg.enabled:
+            return
+        t = int(self.m.time)
+        year = calendar_year(t, self.m.base_year)
+        self._expand(year, t)
+        self.unplaced[:] = 0
+        self._move_year(year, phase_filter=None, before_base=False)
+
+    def monthly(self, t: int) -> None:
+        """Expansion posts whose funding has ended close once vacant."""
+        p = self.m.posts
+        n = p.n
+        ended = np.flatnonzero(p.active[:n] & (p.end_t[:n] <= t) & (p.holder[:n] < 0))
+        p.active[ended] = False
+
+    def grow_capacity(self) -> None:
+        """August: training capacity grows (Creating Educational Capacity)."""
+        self.capacity *= 1.0 + self.cfg.capacity_growth
+
+    # --- queries -------------------------------------------------------------------------------
+    def programme_posts_by_spec(self) -> np.ndarray:
+        """National programme posts (tariff + expansion, active) by specialty."""
+        p = self.m.posts
+        live = p.live()
+        live = live[p.funding[live] != TRUST_FUNDED]
+        return np.bincount(p.spec[live], minlength=self.m.n_specs).astype(float)
+
+    def unplaced_by_region(self) -> np.ndarray:
+        """Planned moves of the last round that no receiver could take, by receiving region."""
+        return self.unplaced
+
+    # --- internals -------------------------------------------------------------------------------
+    def _posts_by_trust(self, all_funding: bool = False) -> np.ndarray:
+        p, m = self.m.posts, self.m
+        live = p.live()
+        if not all_funding:
+            live = live[p.funding[live] != TRUST_FUNDED]
+        out = np.zeros((m.world.n_trusts, m.n_specs), dtype=np.int64)
+        np.add.at(out, (p.trust[live], p.spec[live]), 1)
+        return out
+
+    def _move_year(self, year: int, phase_filter: int | None, before_base: bool) -> None:
+        for s in range(self.m.n_specs):
+            phase_i = self.phase_of[s]
+            if phase_i < 0 or (phase_filter is not None and phase_i != phase_filter):
+                continue
+            phase = self.cfg.phases[phase_i]
+            if not phase.start_year <= year < phase.end_year:
+                continue
+            self._move_specialty(s, year, phase, before_base)
+
+    def _area_counts(self, s: int) -> tuple[np.ndarray, np.ndarray]:
+        by_trust = self._posts_by_trust()[:, s]
+        return by_trust, np.bincount(self.area_of_trust, weights=by_trust, minlength=self.n_areas)
+
+    def _move_specialty(self, s: int, year: int, phase: Phase, before_base: bool) -> None:
+        m, cfg = self.m, self.cfg
+        by_trust, current = self._area_counts(s)
+        target = self.area_shares[:, s] * current.sum()
+        gap = current - target
+        if year == phase.start_year:
+            self.start_gap[:, s] = gap
+        years_left = phase.end_year - year
+        if cfg.pacing == "gap_share":
+            per_year = cfg.gap_share_per_year or 1.0 / phase.years
+            quota = np.ceil(np.maximum(self.start_gap[:, s], 0) * per_year - 1e-9)
+            if years_left == 1:
+                quota = np.maximum(gap, 0)
+        else:
+            quota = np.full(self.n_areas, cfg.max_posts_per_donor_per_year, float)
+        release = np.minimum(np.floor(np.maximum(gap, 0) + 1e-9), quota).astype(np.int64)
+        # donors: vacant tariff posts at their most-over-fair-share trusts first
+        p = m.posts
+        cand = p.live()
+        cand = cand[(p.spec[cand] == s) & (p.funding[cand] == TARIFF)]
+        if not before_base:
+            cand = cand[p.holder[cand] < 0]
+        trust_target = self.trust_shares[:, s] * current.sum()
+        over = by_trust - trust_target
+        cand = cand[np.lexsort((p.slot[cand], -over[p.trust[cand]], self.area_of_trust[p.trust[cand]]))]
+        cand_area = self.area_of_trust[p.trust[cand]]
+        available = np.bincount(cand_area, minlength=self.n_areas)
+        release = np.minimum(release, available)
+        deficit = np.maximum(-gap, 0)
+        spare_trust = np.maximum(np.floor(self.capacity[:, s] + 1e-9) - self._posts_by_trust(True)[:, s], 0)
+        spare_area = np.bincount(self.area_of_trust, weights=spare_trust, minlength=self.n_areas)
+        take = largest_remainder(int(release.sum()), deficit, np.minimum(np.ceil(deficit), spare_area))
+        placed = int(take.sum())
+        shortfall = largest_remainder(int(release.sum()) - placed, deficit)
+        np.add.at(self.unplaced[:, s], self._area_region(), shortfall)
+        release = largest_remainder(placed, release.astype(float), release)
+        chosen = np.concatenate([cand[cand_area == a][: release[a]] for a in range(self.n_areas)])
+        receivers = self._receiving_trusts(s, take, spare_trust, by_trust, trust_target)
+        self._relocate(chosen, receivers, s, before_base)
+
+    def _area_region(self) -> np.ndarray:
+        w = self.m.world
+        return w.icb_region if self.cfg.target == "icb" else np.arange(w.n_regions)
+
+    def _receiving_trusts(
+        self, s: int, take: np.ndarray, spare: np.ndarray, by_trust: np.ndarray, target: np.ndarray
+    ) -> np.ndarray:
+        """Trusts receiving each moved post: most under fair share within the area first."""
+        out: list[int] = []
+        under = by_trust - target
+        for a in np.flatnonzero(take):
+            trusts = np.flatnonzero((self.area_of_trust == a) & (spare > 0))
+            room = spare[trusts].astype(np.int64)
+            level = under[trusts].astype(float)
+            for _ in range(int(take[a])):  # rare event: tens of posts a year
+                i = int(np.argmin(np.where(room > 0, level, np.inf)))
+                out.append(int(trusts[i]))
+                room[i] -= 1
+                level[i] += 1.0
+        return np.array(out, dtype=np.int64)
+
+    def _relocate(self, posts: np.ndarray, trusts: np.ndarray, s: int, before_base: bool) -> None:
+        m = self.m
+        if len(posts) == 0:
+            return
+        p, w = m.posts, m.world
+        donors = p.trust[posts].copy()
+        p.trust[posts] = trusts
+        p.moves[posts] += 1
+        if not before_base:
+            m.recorder.add("posts_moved_out", w.trust_region[donors] * m.n_specs + s)
+            m.recorder.add("posts_moved_in", w.trust_region[trusts] * m.n_specs + s)
+        replace = int(np.floor(len(posts) * self.cfg.trust_funded_replacement + 1e-9))
+        if replace:
+            spec = np.full(replace, s)
+            p.append(replace, trust=donors[:replace], spec=spec, funding=TRUST_FUNDED,
+                     slot=m.slots(spec, m.next_ordinals("post", spec)))
+
+    def _expand(self, year: int, t: int) -> None:
+        m = self.m
+        for tranche, specs in zip(self.cfg.expansion, self.expansion_specs, strict=True):
+            if not tranche.start_year <= year < tranche.start_year + tranche.years or not specs:
+                continue
+            intake = m.world.spec_column("intake_per_year")[specs]
+            for s, n in zip(specs, largest_remainder(tranche.posts_per_year, intake), strict=True):
+                self._add_expansion(int(s), int(n), t, tranche.post_lifetime_years)
+
+    def _add_expansion(self, s: int, n: int, t: int, lifetime: int) -> None:
+        if n <= 0:
+            return
+        m = self.m
+        by_trust, current = self._area_counts(s)
+        total = current.sum() + n
+        deficit = np.maximum(self.area_shares[:, s] * total - current, 0)
+        spare = np.maximum(np.floor(self.capacity[:, s] + 1e-9) - self._posts_by_trust(True)[:, s], 0)
+        spare_area = np.bincount(self.area_of_trust, weights=spare, minlength=self.n_areas)
+        take = largest_remainder(n, deficit + 1e-9, spare_area)
+        trusts = self._receiving_trusts(s, take, spare, by_trust, self.trust_shares[:, s] * total)
+        spec = np.full(len(trusts), s)
+        m.posts.append(len(trusts), trust=trusts, spec=spec, funding=EXPANSION,
+                       slot=m.slots(spec, m.next_ordinals("post", spec)), end_t=t + 12 * lifetime)
+        np.add.at(self.unplaced[:, s], self._area_region(), largest_remainder(n - len(trusts), deficit))

@@ -1,0 +1,119 @@
+"""Yearly snapshots into tidy tables, and flow counters between snapshots."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
+from sim.calendar import calendar_year
+from sim.consultant_market import vacancies
+from sim.outputs import ICB_YEAR_COLUMNS, REGION_YEAR_COLUMNS
+
+if TYPE_CHECKING:
+    from sim.model import TraineeFlowModel
+
+FLOWS = (
+    "recruits", "offered", "ccts", "settled", "settled_within_50_miles", "idt_applications",
+    "idt_placed", "posts_moved_in", "posts_moved_out",
+)
+
+
+class Recorder:
+    """Counts flows by region x specialty and snapshots stocks every August."""
+
+    def __init__(self, n_regions: int, n_specs: int) -> None:
+        self.size = n_regions * n_specs
+        self.shape = (n_regions, n_specs)
+        self.flows = {name: np.zeros(self.size, dtype=np.int64) for name in FLOWS}
+        self.totals = {name: np.zeros(self.size, dtype=np.int64) for name in FLOWS}
+        self._region_rows: list[pd.DataFrame] = []
+        self._icb_rows: list[pd.DataFrame] = []
+
+    def add(self, name: str, keys: np.ndarray) -> None:
+        """Count one event per key (key = region * n_specs + specialty)."""
+        if len(keys):
+            counts = np.bincount(np.asarray(keys, dtype=np.int64), minlength=self.size)
+            self.flows[name] += counts
+            self.totals[name] += counts
+
+    def snapshot(self, m: TraineeFlowModel) -> None:
+        """Record stocks now and the flows since the last snapshot."""
+        w = m.world
+        year = calendar_year(int(m.time), m.base_year)
+        n_s = m.n_specs
+        posts = m.posts
+        live = posts.live()
+        p_region = w.trust_region[posts.trust[live]]
+        p_key = p_region * n_s + posts.spec[live]
+
+        def by_key(keys: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+            return np.bincount(keys, weights=weights, minlength=self.size)
+
+        funding = posts.funding[live]
+        held = posts.holder[live] >= 0
+        trainees = m.in_training()
+        cons = m.filled
+        cons_region = np.zeros(self.shape)
+        np.add.at(cons_region, w.trust_region, cons)
+        cvac = np.zeros(self.shape)
+        np.add.at(cvac, w.trust_region, vacancies(m))
+        growth = m.population_growth(year)
+        cols = {
+            "year": np.full(self.size, year),
+            "region_code": np.repeat(np.array(w.region_codes), n_s),
+            "specialty_code": np.tile(np.array(w.specialty_codes), w.n_regions),
+            "posts_tariff": by_key(p_key[funding == TARIFF]),
+            "posts_expansion": by_key(p_key[funding == EXPANSION]),
+            "posts_trust_funded": by_key(p_key[funding == TRUST_FUNDED]),
+            "trainees": by_key(w.trust_region[m.trainees.trust[trainees]] * n_s
+                               + m.trainees.spec[trainees]),
+            "vacancies": by_key(p_key[~held]),
+            "consultants": cons_region.ravel(),
+            "consultant_vacancies": cvac.ravel(),
+            "unplaced_moves": m.unplaced_moves_by_region().ravel(),
+            "fair_share_posts": m.fair_share_posts().ravel(),
+            "need_weight": w.region_spec_need.ravel(),
+            "population": np.repeat(w.region_population * growth, n_s),
+        }
+        for name in ("recruits", "ccts", "settled_within_50_miles", "idt_applications",
+                     "idt_placed", "posts_moved_in", "posts_moved_out"):
+            cols[name] = self.flows[name].copy()
+        frame = pd.DataFrame(cols)[list(REGION_YEAR_COLUMNS)]
+        self._region_rows.append(frame)
+        self._icb_rows.append(self._icb_snapshot(m, year, live, trainees))
+        for arr in self.flows.values():
+            arr[:] = 0
+
+    def _icb_snapshot(
+        self, m: TraineeFlowModel, year: int, live: np.ndarray, trainees: np.ndarray
+    ) -> pd.DataFrame:
+        w = m.world
+        n_icb = len(w.icb_codes)
+        icbs = w.data.icbs
+        growth = m.population_growth(year)[w.icb_region]
+        return pd.DataFrame({
+            "year": year,
+            "icb_code": w.icb_codes,
+            "region_code": icbs["region_code"].to_numpy(),
+            "posts": np.bincount(w.trust_icb[m.posts.trust[live]], minlength=n_icb),
+            "trainees": np.bincount(w.trust_icb[m.trainees.trust[trainees]], minlength=n_icb),
+            "consultants": np.bincount(w.trust_icb, weights=m.filled.sum(axis=1), minlength=n_icb),
+            "need_weight": icbs["need_overall"].to_numpy(dtype=float),
+            "population": icbs["population"].to_numpy(dtype=float) * growth,
+            "core20_share": icbs["core20_share"].to_numpy(dtype=float),
+        })[list(ICB_YEAR_COLUMNS)]
+
+    def region_year(self) -> pd.DataFrame:
+        """All region x specialty snapshots so far."""
+        out = pd.concat(self._region_rows, ignore_index=True)
+        int_cols = [c for c in REGION_YEAR_COLUMNS if c not in
+                    ("region_code", "specialty_code", "fair_share_posts", "need_weight", "population")]
+        return out.astype({c: "int64" for c in int_cols})
+
+    def icb_year(self) -> pd.DataFrame:
+        """All ICB snapshots so far."""
+        out = pd.concat(self._icb_rows, ignore_index=True)
+        return out.astype({"posts": "int64", "trainees": "int64", "consultants": "int64"})

@@ -1,0 +1,106 @@
+"""National recruitment: applicants rank local offices, offers go in order of merit.
+
+Each specialty's appointable applicants rank the local offices by utility (office popularity, a
+pull to their home office, a recruitment incentive where a policy sets one, and Gumbel noise)
+and will accept only offices above an outside option. Offers follow national ranking: the
+result is the applicant-optimal stable matching with a common merit order (serial dictatorship),
+computed by deferred acceptance over all specialties at once. Unfilled posts stay vacant until
+the next round; fill rates are an outcome.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.training import enter
+
+if TYPE_CHECKING:
+    from sim.model import TraineeFlowModel
+
+
+def rank_within_groups(groups_sorted: np.ndarray) -> np.ndarray:
+    """0,1,2... position of each element within its run of equal values (input sorted)."""
+    n = len(groups_sorted)
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    starts = np.r_[0, np.flatnonzero(groups_sorted[1:] != groups_sorted[:-1]) + 1]
+    lengths = np.diff(np.r_[starts, n])
+    return np.arange(n) - np.repeat(starts, lengths)
+
+
+def deferred_acceptance(
+    prefs: np.ndarray, n_ok: np.ndarray, merit: np.ndarray, capacity: np.ndarray
+) -> np.ndarray:
+    """Program held by each applicant (-1 none) after applicant-proposing deferred acceptance.
+
+    prefs: (applicants x choices) program ids in order of preference; n_ok: how many of them are
+    acceptable; merit: in [0, 1), higher is better (common to all programs); capacity: seats
+    per program.
+    """
+    n = len(merit)
+    held = np.full(n, -1, dtype=np.int64)
+    ptr = np.zeros(n, dtype=np.int64)
+    n_prog = len(capacity)
+    for _ in range(prefs.shape[1] + 1):
+        free = np.flatnonzero((held < 0) & (ptr < n_ok))
+        if len(free) == 0:
+            break
+        proposed = prefs[free, ptr[free]]
+        touched = np.zeros(n_prog, dtype=bool)
+        touched[proposed] = True
+        holding = np.flatnonzero(held >= 0)
+        holding = holding[touched[held[holding]]]  # only programs with new proposals re-decide
+        cand = np.concatenate([holding, free])
+        prog = np.concatenate([held[holding], proposed])
+        order = np.argsort(prog - merit[cand] * 0.5, kind="stable")  # merit in [0, 1)
+        cand, prog = cand[order], prog[order]
+        accept = rank_within_groups(prog) < capacity[prog]
+        held[cand[accept]] = prog[accept]
+        rejected = cand[~accept]
+        held[rejected] = -1
+        ptr[rejected] += 1
+    return held
+
+
+def recruit(m: TraineeFlowModel) -> None:
+    """One recruitment round (August for every specialty; February for those listed)."""
+    t = int(m.time)
+    w, p = m.world, m.params
+    n_lo, n_spec = w.n_los, m.n_specs
+    in_round = m.spec_recruits_in_february if t % 12 == 6 else np.ones(n_spec, bool)
+    vac = m.posts.vacant()
+    vac = vac[in_round[m.posts.spec[vac]]]
+    prog_of_post = m.posts.spec[vac].astype(np.int64) * n_lo + w.trust_lo[m.posts.trust[vac]]
+    capacity = np.bincount(prog_of_post, minlength=n_spec * n_lo)
+    m.recorder.add("offered", w.trust_region[m.posts.trust[vac]] * n_spec + m.posts.spec[vac])
+
+    n_app = np.where(in_round, np.rint(m.spec_applications * p.appointable_share), 0).astype(np.int64)
+    if t % 12 == 6:
+        n_app = np.rint(n_app / 2).astype(np.int64)  # ESTIMATE: a February round is half-size
+    spec = np.repeat(np.arange(n_spec), n_app)
+    k = np.arange(len(spec)) - np.repeat(np.cumsum(n_app) - n_app, n_app)
+    slots = m.slots(spec, k)
+    merit = m.streams["applicant_merit"].uniform(t, slots)
+    cum = np.cumsum(w.lo_population) / w.lo_population.sum()
+    home = np.minimum(np.searchsorted(cum, m.streams["applicant_home"].uniform(t, slots)), n_lo - 1)
+    pref_slots = m.slots(np.repeat(spec, n_lo), (k[:, None] * n_lo + np.arange(n_lo)).ravel())
+    noise = m.streams["applicant_preference"].gumbel(t, pref_slots).reshape(len(spec), n_lo)
+    util = m.lo_popularity[None, :] + noise
+    util[np.arange(len(spec)), home] += p.home_pull
+    order = np.argsort(-util, axis=1)
+    n_ok = (util > p.outside_option).sum(axis=1)
+    prefs = spec[:, None] * n_lo + order
+    held = deferred_acceptance(prefs, n_ok, merit, capacity)
+
+    got = np.flatnonzero(held >= 0)
+    got = got[np.lexsort((-merit[got], held[got]))]
+    post_key = m.streams["post_choice"].uniform(t, m.posts.slot[vac])
+    vac_order = np.lexsort((post_key, prog_of_post))
+    vac, prog_sorted = vac[vac_order], prog_of_post[vac_order]
+    first = np.searchsorted(prog_sorted, held[got])
+    posts = vac[first + rank_within_groups(held[got])]
+    rows = enter(m, t, spec[got], posts, home[got])
+    m.recorder.add("recruits", w.trust_region[m.posts.trust[posts]] * n_spec + spec[got])
+    m.last_recruited = rows

@@ -1,0 +1,141 @@
+"""Scenario files (TOML): uncertain parameters and policy levers, validated on load.
+
+A scenario file has `name`, `description`, optionally `extends` (a bundled scenario name or a
+path relative to the file), a `[world]` table (overrides of `sim.params.WorldParams`) and a
+`[policy]` table (`sim.policy.PolicyParams`). Any unknown key, wrong type, out-of-range value,
+unknown specialty, local office or region is one `ScenarioError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.params import WorldParams
+from sim.policy import PolicyParams
+from sim.world import World
+
+BUNDLED = "baseline", "msd_programme", "msd_fast", "msd_slow", "msd_no_capacity_growth", "msd_with_expansion"
+
+
+class ScenarioError(ValueError):
+    """A scenario file is malformed; the message names the file and the key."""
+
+
+class Scenario(BaseModel):
+    """A named, validated scenario."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    description: str = ""
+    world: WorldParams = Field(default_factory=WorldParams)
+    policy: PolicyParams = Field(default_factory=PolicyParams)
+
+    def resolved(self) -> dict[str, Any]:
+        """All parameters, defaults included, as plain JSON-able data."""
+        return self.model_dump(mode="json")
+
+
+def bundled_dir() -> Path:
+    """Folder of the bundled scenario files."""
+    return Path(str(resources.files("sim") / "scenarios"))
+
+
+def bundled_descriptions() -> dict[str, str]:
+    """Bundled scenario names with their one-line descriptions."""
+    out = {}
+    for name in BUNDLED:
+        data = _read(bundled_dir() / f"{name}.toml")
+        out[name] = str(data.get("description", ""))
+    return out
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _raw(source: str | Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Path]:
+    path = Path(source)
+    if not path.suffix and not path.exists() and str(source) in BUNDLED:
+        path = bundled_dir() / f"{source}.toml"
+    elif not path.suffix and not path.exists():
+        raise ScenarioError(f"unknown scenario '{source}': not a bundled name ({', '.join(BUNDLED)})"
+                            " and no such file")
+    path = path.resolve()
+    if path in seen:
+        raise ScenarioError(f"{path}: 'extends' loops back to itself")
+    data = _read(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, path
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: key 'extends' must be a scenario name or path")
+    parent_path = parent if parent in BUNDLED else str((path.parent / parent))
+    base, _ = _raw(parent_path, (*seen, path))
+    base.pop("description", None)
+    return _merge(base, data), path
+
+
+def load_scenario(source: str | Path, world: World | None = None) -> Scenario:
+    """Load, merge (`extends`) and validate a scenario by bundled name or path."""
+    data, path = _raw(source)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        raise ScenarioError(f"{path}: key '{key}': {msg}") from None
+    if world is not None:
+        check_against_world(scenario, world, path)
+    return scenario
+
+
+def check_against_world(scenario: Scenario, world: World, path: Path | str = "<scenario>") -> None:
+    """Specialties, groups, local offices and regions named in a scenario must exist."""
+    specs = set(world.specialty_codes)
+    groups = set(world.data.specialties["group"])
+    los, regions = set(world.lo_codes), set(world.region_codes)
+    prog = scenario.policy.programme
+
+    def check_specs(key: str, names: tuple[str, ...]) -> None:
+        for name in names:
+            ok = name[6:] in groups if name.startswith("group:") else name in specs
+            if not ok:
+                raise ScenarioError(f"{path}: key '{key}': unknown specialty or group '{name}'")
+
+    for i, phase in enumerate(prog.phases):
+        check_specs(f"policy.programme.phases.{i}.specialties", phase.specialties)
+    for i, tranche in enumerate(prog.expansion):
+        check_specs(f"policy.programme.expansion.{i}.specialties", tranche.specialties)
+    check_specs("world.february_specialties", scenario.world.february_specialties)
+    for key, names, universe in (
+        ("world.lo_popularity", scenario.world.lo_popularity, los),
+        ("policy.programme.region_growth", prog.region_growth, regions),
+        ("policy.programme.target_table", prog.target_table or {}, regions),
+    ):
+        for name in names:
+            if name not in universe:
+                raise ScenarioError(f"{path}: key '{key}.{name}': unknown code '{name}'")

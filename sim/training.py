@@ -1,0 +1,130 @@
+"""Progress through training: entry, monthly exits (attrition, CCT), ARCP and LTFT changes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.columns import NEVER
+from agents.trainee import (
+    EV_CCT,
+    EV_LEAVE,
+    EV_START,
+    IN_TRAINING,
+    LEFT,
+    SEEKING,
+    attrition_months,
+    cct_month,
+    due_month,
+    progress_at,
+)
+
+if TYPE_CHECKING:
+    from sim.model import TraineeFlowModel
+
+
+def ltft_stock_to_switch(share: np.ndarray, persistence: float) -> np.ndarray:
+    """Yearly FT->LTFT switch probability whose stationary LTFT share is `share`."""
+    share = np.clip(share, 0.0, 0.99)
+    return np.clip((1.0 - persistence) * share / (1.0 - share), 0.0, 1.0)
+
+
+def enter(
+    m: TraineeFlowModel,
+    t: int,
+    spec: np.ndarray,
+    post: np.ndarray,
+    home_lo: np.ndarray,
+    survived: np.ndarray | None = None,
+    ltft: np.ndarray | None = None,
+) -> np.ndarray:
+    """Create trainees in the given posts at month t; returns their rows.
+
+    `survived` (months already in programme) is used only to initialise the base year; new
+    recruits enter with 0. Attrition and LTFT draws use the trainee's permanent slot.
+    """
+    n = len(spec)
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    p, tr = m.params, m.trainees
+    ordinal = m.next_ordinals("trainee", spec)
+    slots = m.slots(spec, ordinal)
+    a0 = np.zeros(n) if survived is None else survived.astype(float)
+    if ltft is None:
+        share = np.clip(m.spec_ltft_share[spec] * p.ltft_entry_factor, 0.0, 1.0)
+        ltft = m.streams["ltft_entry"].uniform(t, slots) < share
+    fte = np.where(ltft, p.ltft_fte, 1.0).astype(np.float32)
+    required = (m.spec_years[spec] * 12.0).astype(np.float32)
+    start = t - np.ceil(a0 / 1.0).astype(np.int64)
+    prog = np.minimum(a0 * fte, required - 1.0)
+    u = m.streams["attrition"].uniform(t, slots)
+    months = attrition_months(u, m.spec_attrition[spec] * p.attrition_multiplier,
+                              m.spec_early[spec] * min(p.attrition_multiplier, 1.0), a0)
+    trust = m.posts.trust[post]
+    rows = tr.append(
+        n, spec=spec, slot=slots, post=post, trust=trust, lo=m.world.trust_lo[trust],
+        home_lo=home_lo, start_t=start, attr_due=due_month(start, months),
+        required=required, prog=prog, prog_t=t, fte=fte,
+        cct_due=cct_month(t, prog, required, fte),
+    )
+    m.posts.holder[post] = rows
+    m.log(rows, t, EV_START, trust)
+    m.counts.trainees += n
+    return rows
+
+
+def monthly_exits(m: TraineeFlowModel, t: int) -> None:
+    """Trainees whose attrition or CCT month has come leave their posts."""
+    tr = m.trainees
+    n = tr.n
+    leaving = np.flatnonzero(tr.attr_due[:n] == t)
+    leaving = leaving[(tr.status[leaving] == IN_TRAINING) & (tr.cct_due[leaving] >= t)]
+    completing = np.flatnonzero(tr.cct_due[:n] == t)
+    completing = completing[(tr.status[completing] == IN_TRAINING) & (tr.attr_due[completing] > t)]
+    if len(leaving):
+        _vacate(m, leaving, t, LEFT, EV_LEAVE)
+    if len(completing):
+        _vacate(m, completing, t, SEEKING, EV_CCT)
+        tr.seek_since[completing] = t
+        key = m.world.trust_region[tr.trust[completing]] * m.n_specs + tr.spec[completing]
+        m.recorder.add("ccts", key)
+
+
+def _vacate(m: TraineeFlowModel, rows: np.ndarray, t: int, status: int, event: int) -> None:
+    tr = m.trainees
+    tr.status[rows] = status
+    tr.end_t[rows] = t
+    tr.attr_due[rows] = NEVER
+    tr.cct_due[rows] = NEVER
+    m.posts.holder[tr.post[rows]] = -1
+    tr.post[rows] = -1
+    m.log(rows, t, event, tr.trust[rows])
+    m.counts.trainees -= len(rows)
+
+
+def arcp(m: TraineeFlowModel) -> None:
+    """Yearly ARCP: extensions (outcome 3), release (outcome 4) and LTFT changes."""
+    t = int(m.time)
+    tr, p = m.trainees, m.params
+    rows = m.in_training()
+    if len(rows) == 0:
+        return
+    slots = tr.slot[rows]
+    prog = progress_at(tr, rows, t)
+    tr.prog[rows] = prog
+    tr.prog_t[rows] = t
+    u_out = m.streams["arcp"].uniform(t, slots)
+    release = u_out < p.arcp_release_prob
+    extend = (~release) & (u_out < p.arcp_release_prob + p.arcp_extension_prob)
+    tr.required[rows[extend]] += p.arcp_extension_months
+    tr.extensions[rows[extend]] += 1
+    is_ltft = tr.fte[rows] < 1.0
+    switch_in = ltft_stock_to_switch(m.spec_ltft_share[tr.spec[rows]], p.ltft_persistence)
+    u_ltft = m.streams["ltft"].uniform(t, slots)
+    now_ltft = np.where(is_ltft, u_ltft < p.ltft_persistence, u_ltft < switch_in)
+    tr.fte[rows] = np.where(now_ltft, p.ltft_fte, 1.0)
+    tr.cct_due[rows] = cct_month(t, prog, tr.required[rows], tr.fte[rows])
+    released = rows[release]
+    if len(released):
+        _vacate(m, released, t, LEFT, EV_LEAVE)
