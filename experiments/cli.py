@@ -20,7 +20,7 @@ from sim.datafiles import DataError
 from sim.scenario import ScenarioError, bundled_descriptions, load_scenario
 from sim.world import World
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Simulate NHS England's specialty training pipeline.")
 err = Console(stderr=True, soft_wrap=True)
 out = Console()

@@ -13,7 +13,7 @@ from sim.world import World
 
 SCALARS = (
     "settled_within_50_miles", "trainees_end", "consultants_end", "fill_rate", "ltft_share_end",
-    "ccts", "cct_unplaced", "unplaced_moves_end", "fair_share_gap_start", "fair_share_gap_end",
+    "ccts", "cct_unplaced", "unplaced_moves", "fair_share_gap_start", "fair_share_gap_end",
 )
 
 
@@ -70,7 +70,6 @@ def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
     }
     out["fair_share_gap"] = {"start": out.pop("fair_share_gap_start"),
                              "end": out.pop("fair_share_gap_end")}
-    out["unplaced_moves"] = out.pop("unplaced_moves_end")
     out["idt"] = {"applications": stat([r.summary["idt_applications"] for r in results]),
                   "placed": stat([r.summary["idt_placed"] for r in results])}
     tables = [region_table(r, world) for r in results]

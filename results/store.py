@@ -214,12 +214,12 @@ def _make_engine(url: str) -> sa.Engine:
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
-    """SQLAlchemy emits BEGIN itself (IMMEDIATE for writes); WAL, foreign keys, busy wait."""
+    """Let SQLAlchemy emit BEGIN (IMMEDIATE for writes); foreign keys on; wait when busy."""
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
-        for pragma in ("foreign_keys=ON", "busy_timeout=60000", "journal_mode=WAL"):
+        for pragma in ("foreign_keys=ON", "busy_timeout=60000"):  # per connection
             dbapi_conn.execute(f"PRAGMA {pragma}")
 
     @sa.event.listens_for(engine, "begin")
@@ -244,6 +244,10 @@ class ResultStore:
         try:
             with self._write() as conn:
                 self._check_or_create(conn)
+            if self.engine.dialect.name == "sqlite":  # only once the file is known to be ours
+                raw = self.engine.raw_connection()
+                raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # readers never block
+                raw.close()
         except StoreError:
             self.engine.dispose()
             raise

@@ -34,7 +34,7 @@ REGION_YEAR_COLUMNS: tuple[str, ...] = (
     "idt_placed",  # of those, placed (moved) to another local office
     "posts_moved_in",  # programme moves received
     "posts_moved_out",  # programme moves released
-    "unplaced_moves",  # moves waiting for receiving capacity (stock at snapshot)
+    "unplaced_moves",  # planned moves no receiver could take (that July's round), by receiver
     "fair_share_posts",  # the region's target share of programme posts (posts, not share)
     "need_weight",  # need-weighted population for the specialty's need component
     "population",  # ONS mid-2022 population, scaled by projection to the year

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 def largest_remainder(total: int, weights: np.ndarray, caps: np.ndarray | None = None) -> np.ndarray:
     """Split an integer total in proportion to weights (capped per element), largest remainder."""
     weights = np.maximum(np.asarray(weights, float), 0.0)
-    caps = np.full(len(weights), np.iinfo(np.int64).max) if caps is None else np.asarray(caps)
+    big = np.iinfo(np.int64).max // 2
+    caps = np.full(len(weights), big) if caps is None else np.floor(np.asarray(caps) + 1e-9).astype(np.int64)
     out = np.zeros(len(weights), dtype=np.int64)
     remaining = int(total)
     while remaining > 0:

@@ -101,7 +101,7 @@ def summarise(model: TraineeFlowModel, region_year: pd.DataFrame) -> dict[str, f
         "ccts": float(rec["ccts"].sum()),
         "cct_unplaced": float(np.count_nonzero(tr.status[: tr.n] == 4)),
         "posts_moved": float(rec["posts_moved_in"].sum()),
-        "unplaced_moves_end": float(model.programme.unplaced.sum()),
+        "unplaced_moves": float(region_year["unplaced_moves"].sum()),
         "idt_applications": float(rec["idt_applications"].sum()),
         "idt_placed": float(rec["idt_placed"].sum()),
         "fair_share_gap_start": fair_share_gap(region_year, years[0]),

@@ -398,9 +398,13 @@ def _foreign_url(kind: str, tmp_path: Path, new_pg_db, *statements: str) -> str:
 def test_foreign_database_is_refused_and_untouched(kind, statements, tmp_path, new_pg_db):
     url = _foreign_url(kind, tmp_path, new_pg_db, *statements)
     before = _tables(url)
+    file = tmp_path / "other.sqlite"
+    content = file.read_bytes() if kind == "sqlite" else b""
     with pytest.raises(StoreError, match="not a traineeflow results store"):
         ResultStore(url)
     assert _tables(url) == before
+    if kind == "sqlite":
+        assert file.read_bytes() == content  # not one byte changed (not even the journal mode)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         table = statements[0].split()[2]
