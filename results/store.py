@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from sim.outputs import ICB_YEAR_COLUMNS, REGION_YEAR_COLUMNS, RunResult
 
@@ -194,7 +194,9 @@ def _make_engine(url: str) -> sa.Engine:
     try:
         parsed = sa.make_url(url)
     except (sa.exc.ArgumentError, ValueError) as exc:
-        raise StoreError(f"cannot parse database URL {masked!r}: {exc}") from None
+        raise StoreError(f"cannot parse database URL {masked!r} ({exc}); expected e.g. "
+                         "sqlite:///path/to/file.sqlite or postgresql+psycopg://user@host/db"
+                         ) from None
     backend = parsed.get_backend_name()
     if backend not in SUPPORTED_BACKENDS:
         raise StoreError(f"unsupported database {backend!r} in URL {masked!r}: use "
@@ -303,11 +305,20 @@ class ResultStore:
                              f"{', '.join(missing)}); it was left untouched.")
 
     def _insert_ignore(self, conn: sa.Connection, table: sa.Table, row: dict[str, Any]) -> bool:
-        """INSERT ... ON CONFLICT DO NOTHING; True if the row went in."""
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(table).values(**row).on_conflict_do_nothing()
-        key = next(iter(table.primary_key.columns))
-        return conn.execute(stmt.returning(key)).first() is not None
+        """Insert the row unless its key is taken; True if it went in.
+
+        PostgreSQL: INSERT ... ON CONFLICT DO NOTHING (waits for a concurrent writer of the same
+        key, then yields to it). SQLite: the write transaction already holds the database's
+        write lock (BEGIN IMMEDIATE), so look first, then insert (works on any SQLite version).
+        """
+        key = table.c.run_key
+        if conn.dialect.name == "postgresql":
+            stmt = postgresql.insert(table).values(**row).on_conflict_do_nothing()
+            return conn.execute(stmt.returning(key)).first() is not None
+        if conn.execute(sa.select(key).where(key == row["run_key"])).first() is not None:
+            return False
+        conn.execute(table.insert().values(**row))
+        return True
 
     def write_run(self, result: RunResult, *, git_commit: str, code_version: str,
                   package_versions: dict[str, str], started_at: datetime | None = None,
@@ -421,13 +432,16 @@ class ResultStore:
 
     def summary(self, run_keys: Iterable[str] | None = None,
                 scenario: str | None = None) -> pd.DataFrame:
-        """Return scalar outcomes wide: one row per run (run_key, scenario, seed, metrics...)."""
-        long = self._select(SUMMARY, run_keys, scenario)
-        runs = self.runs(scenario)[["run_key", "scenario", "seed"]]
+        """Return scalar outcomes wide: one row per completed run (run_key, scenario, seed, ...)."""
+        keys = None if run_keys is None else set(run_keys)
+        long = self._select(SUMMARY, keys, scenario)
+        runs = self.runs(scenario)
+        runs = runs[(runs["status"] == "completed")
+                    & (runs["run_key"].isin(keys) if keys is not None else True)]
         wide = long.pivot(index="run_key", columns="metric", values="value")
         wide.columns.name = None
-        out = runs[runs["run_key"].isin(long["run_key"])].merge(
-            wide.reset_index(), on="run_key", how="left")
+        out = runs[["run_key", "scenario", "seed"]].merge(wide.reset_index(), on="run_key",
+                                                          how="left")
         return out.reset_index(drop=True)
 
     def export(self, directory: Path, fmt: str = "csv") -> list[Path]:

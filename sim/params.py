@@ -74,8 +74,9 @@ class WorldParams(BaseModel):
     # ESTIMATE: regions need not declare vacancies; gives ~50% of applicants placed (facts top 10).
 
     # --- settlement and consultants --------------------------------------------------------
-    settlement_decay_miles: float = Field(9.0, gt=0.0, le=1000.0)
-    # Calibrated (calibration/settlement.py) so that ~80% of CCT holders take their first
+    settlement_decay_miles: float = Field(16.0, gt=0.0, le=1000.0)
+    # Calibrated by `traineeflow calibrate` (calibration/settlement.py: brentq on the mean of
+    # seeds 1-2, 25-year baseline; fitted 15.96) so that ~80% of CCT holders take their first
     # consultant post within 50 miles of their last training trust (NHSE 2023, facts §4.4).
     settlement_max_wait_months: int = Field(12, ge=0, le=120)
     # ESTIMATE: a CCT holder who finds no consultant vacancy in a year leaves the model.

@@ -6,7 +6,7 @@ Built once from a data directory and shared by every run (and every replicate on
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -204,9 +204,25 @@ class World:
 
     @cached_property
     def fingerprint(self) -> str:
-        """Hash of the data files' contents (enters run keys, so other data = other runs)."""
+        """Hash of the data's contents (enters run keys, so other data = other runs)."""
         h = hashlib.sha256()
-        for f in sorted(Path(self.data.source).glob("*.csv")):
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
+        d = self.data
+        for table in (d.regions, d.local_offices, d.icbs, d.trusts, d.specialties, d.posts,
+                      d.consultants):
+            h.update(table.to_csv(index=False).encode())
         return h.hexdigest()[:16]
+
+    def scaled(self, factor: int) -> World:
+        """The same geography with `factor` times the posts, consultants, intake and applicants.
+
+        For benchmarks of how run time grows with population size.
+        """
+        d = self.data
+        posts = d.posts.assign(tariff_posts=d.posts["tariff_posts"] * factor,
+                               trust_funded_posts=d.posts["trust_funded_posts"] * factor)
+        cons = d.consultants.assign(consultants=d.consultants["consultants"] * factor)
+        specs = d.specialties.assign(
+            intake_per_year=d.specialties["intake_per_year"] * factor,
+            applications_per_year=d.specialties["applications_per_year"] * factor,
+            consultants_national=d.specialties["consultants_national"] * factor)
+        return World(replace(d, posts=posts, consultants=cons, specialties=specs))

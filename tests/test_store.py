@@ -171,6 +171,13 @@ def test_filters_by_key_and_scenario(store):
     assert store.region_year(run_keys=[]).empty
     assert list(store.summary(scenario="fast")["run_key"]) == ["k2", "k3"]
     assert list(store.runs(scenario="baseline")["run_key"]) == ["k1"]
+    no_metrics = make_result("k4")
+    no_metrics.summary = {}
+    write(store, no_metrics)
+    store.record_failure("k5", "fast", {}, 5, 3, "boom")
+    wide = store.summary().set_index("run_key")
+    assert list(wide.index) == ["k1", "k2", "k3", "k4"]  # every completed run, failed ones not
+    assert wide.loc["k4", ["consultants_2030", "region_gini"]].isna().all()
 
 
 def test_export_csv_and_parquet(store, tmp_path):
