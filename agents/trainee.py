@@ -22,8 +22,15 @@ STATUS_NAMES = {
 
 # Events of a trainee's story (history log codes).
 EV_START, EV_ROTATE, EV_IDT, EV_LEAVE, EV_CCT, EV_SETTLE, EV_LOST = range(7)
-EVENT_NAMES = ("started", "rotated", "inter-deanery transfer", "left training", "CCT",
-               "first consultant post", "no consultant post")
+EVENT_NAMES = (
+    "started",
+    "rotated",
+    "inter-deanery transfer",
+    "left training",
+    "CCT",
+    "first consultant post",
+    "no consultant post",
+)
 
 
 class Trainees(ColumnStore):
@@ -87,7 +94,9 @@ def due_month(start_t: np.ndarray, months: np.ndarray) -> np.ndarray:
     months = np.asarray(months, float)
     finite = np.isfinite(months) & (months < NEVER / 2)
     out = np.full(months.shape, NEVER, dtype=np.int64)
-    out[finite] = np.asarray(start_t)[finite] + np.maximum(1, np.ceil(months[finite])).astype(np.int64)
+    out[finite] = np.asarray(start_t)[finite] + np.maximum(1, np.ceil(months[finite])).astype(
+        np.int64
+    )
     return np.minimum(out, NEVER).astype(np.int32)
 
 

@@ -73,7 +73,8 @@ def main() -> None:
         "load": os.getloadavg()[0],
         "england": rows,
         "programme_overhead": rows["msd_programme"]["seconds_median"]
-        / rows["baseline"]["seconds_median"] - 1.0,
+        / rows["baseline"]["seconds_median"]
+        - 1.0,
         "scaling": {f: {k: v for k, v in r.items() if k != "factor"} for f, r in scaling.items()},
         "naive_mesa_rate": naive,
         "speedup_vs_naive": rows["baseline"]["rate_median"] / naive,
@@ -83,14 +84,20 @@ def main() -> None:
         return
     b = rows["baseline"]
     print(f"load average at start: {out['load']:.2f}")
-    print(f"England baseline {a.years} years: {b['seconds_median']:.2f} s (median of {a.repeats}),"
-          f" {b['rate_median'] / 1e6:.1f} M agent-months/s, peak {b['peak_mb_max']:.0f} MB")
+    print(
+        f"England baseline {a.years} years: {b['seconds_median']:.2f} s (median of {a.repeats}),"
+        f" {b['rate_median'] / 1e6:.1f} M agent-months/s, peak {b['peak_mb_max']:.0f} MB"
+    )
     print(f"msd_programme overhead: {out['programme_overhead']:+.1%}")
     for f, r in out["scaling"].items():
-        print(f"  {f}x England: {r['seconds']:.2f} s, {r['rate'] / 1e6:.1f} M agent-months/s,"
-              f" peak {r['peak_mb']:.0f} MB")
-    print(f"naive per-agent Mesa: {naive / 1e6:.2f} M agent-months/s; "
-          f"speed-up {out['speedup_vs_naive']:.0f}x")
+        print(
+            f"  {f}x England: {r['seconds']:.2f} s, {r['rate'] / 1e6:.1f} M agent-months/s,"
+            f" peak {r['peak_mb']:.0f} MB"
+        )
+    print(
+        f"naive per-agent Mesa: {naive / 1e6:.2f} M agent-months/s; "
+        f"speed-up {out['speedup_vs_naive']:.0f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ from sim.world import World
 class NaiveTrainee(mesa.Agent):
     """A trainee as an object."""
 
-    def __init__(self, model: NaiveModel, spec: int, trust: int, post: int, months_in: float) -> None:
+    def __init__(
+        self, model: NaiveModel, spec: int, trust: int, post: int, months_in: float
+    ) -> None:
         super().__init__(model)
         self.spec, self.trust, self.post = spec, trust, post
         self.progress = months_in
@@ -80,7 +82,9 @@ class NaiveModel(mesa.Model):
 
     def settle(self, trainee: NaiveTrainee) -> None:
         """Per-agent settlement: weights over trusts with a vacancy in the specialty."""
-        vac = np.maximum(np.floor(self.establishment[:, trainee.spec]) - self.filled[:, trainee.spec], 0)
+        vac = np.maximum(
+            np.floor(self.establishment[:, trainee.spec]) - self.filled[:, trainee.spec], 0
+        )
         weight = vac * self.decay[trainee.trust]
         total = weight.sum()
         if total <= 0:
@@ -99,7 +103,8 @@ class NaiveModel(mesa.Model):
             for p, holder in enumerate(self.post_holder):
                 if holder is None:
                     self.post_holder[p] = NaiveTrainee(
-                        self, int(self.post_spec[p]), int(self.post_trust[p]), p, 0.0)
+                        self, int(self.post_spec[p]), int(self.post_trust[p]), p, 0.0
+                    )
 
 
 def naive_rate(world: World, months: int = 24) -> float:

@@ -15,18 +15,34 @@ from sim.scenario import Scenario
 from sim.world import World
 
 
-def local_share(scenario: Scenario, world: World, decay: float, seeds: list[int], years: int) -> float:
+def local_share(
+    scenario: Scenario, world: World, decay: float, seeds: list[int], years: int
+) -> float:
     """Mean share of CCT holders settling within 50 miles for a decay distance (miles)."""
-    sc = scenario.model_copy(update={"world": scenario.world.model_copy(
-        update={"settlement_decay_miles": decay})})
-    return float(np.mean([run_scenario(sc, s, years, world).summary["settled_within_50_miles"]
-                          for s in seeds]))
+    sc = scenario.model_copy(
+        update={"world": scenario.world.model_copy(update={"settlement_decay_miles": decay})}
+    )
+    return float(
+        np.mean(
+            [run_scenario(sc, s, years, world).summary["settled_within_50_miles"] for s in seeds]
+        )
+    )
 
 
 def fit_decay(
-    scenario: Scenario, world: World, target: float = 0.80, seeds: tuple[int, ...] = (1, 2),
-    years: int = 25, bracket: tuple[float, float] = (3.0, 60.0), tol: float = 0.05,
+    scenario: Scenario,
+    world: World,
+    target: float = 0.80,
+    seeds: tuple[int, ...] = (1, 2),
+    years: int = 25,
+    bracket: tuple[float, float] = (3.0, 60.0),
+    tol: float = 0.05,
 ) -> float:
     """Decay distance (miles) at which the mean local-settlement share equals `target`."""
-    return float(brentq(lambda d: local_share(scenario, world, d, list(seeds), years) - target,
-                        *bracket, xtol=tol))
+    return float(
+        brentq(
+            lambda d: local_share(scenario, world, d, list(seeds), years) - target,
+            *bracket,
+            xtol=tol,
+        )
+    )

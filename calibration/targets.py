@@ -20,12 +20,18 @@ class Target:
 
 
 TARGETS = (
-    Target("settled_within_50_miles", 0.80, 0.05,
-           "NHSE 2023: around 80% of CCT holders settle within 50 miles (facts.md §4.4)"),
-    Target("fill_rate", 0.96, 0.04,
-           "England 2024 national recruitment fill 96% (facts.md §3.3)"),
-    Target("ltft_share_end", 0.20, 0.05,
-           "20% of trainees LTFT in 2022/23 (facts.md §4.3)"),
-    Target("idt_placed_share", 0.50, 0.20,
-           "about 50% of eligible IDT applicants placed, 48-55% (facts.md top ten)"),
+    Target(
+        "settled_within_50_miles",
+        0.80,
+        0.05,
+        "NHSE 2023: around 80% of CCT holders settle within 50 miles (facts.md §4.4)",
+    ),
+    Target("fill_rate", 0.96, 0.04, "England 2024 national recruitment fill 96% (facts.md §3.3)"),
+    Target("ltft_share_end", 0.20, 0.05, "20% of trainees LTFT in 2022/23 (facts.md §4.3)"),
+    Target(
+        "idt_placed_share",
+        0.50,
+        0.20,
+        "about 50% of eligible IDT applicants placed, 48-55% (facts.md top ten)",
+    ),
 )

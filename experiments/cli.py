@@ -20,8 +20,12 @@ from sim.datafiles import DataError
 from sim.scenario import ScenarioError, bundled_descriptions, load_scenario
 from sim.world import World
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Simulate NHS England's specialty training pipeline.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Simulate NHS England's specialty training pipeline.",
+)
 err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
@@ -51,8 +55,14 @@ def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[[in
     if not enabled:
         yield lambda _n: None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                  "{task.total}"), TimeRemainingColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
 
@@ -77,12 +87,15 @@ def check_positive(**values: int) -> None:
             raise InputError(f"--{name} must be at least 1 (got {value})")
 
 
-ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s",
-                        help="Bundled scenario name or path to a TOML file.")]
+ScenarioOpt = Annotated[
+    str, typer.Option("--scenario", "-s", help="Bundled scenario name or path to a TOML file.")
+]
 YearsOpt = Annotated[int, typer.Option(help="Years to simulate from the base year (August 2023).")]
 SeedOpt = Annotated[int, typer.Option(help="Master seed; replicates derive their seeds from it.")]
 RepOpt = Annotated[int, typer.Option(help="Replicates (seeds) per scenario.")]
-DbOpt = Annotated[str | None, typer.Option(help="Results database URL (default: SQLite file in --out).")]
+DbOpt = Annotated[
+    str | None, typer.Option(help="Results database URL (default: SQLite file in --out).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 DataOpt = Annotated[Path | None, typer.Option(help="Your own data directory (same schema).")]
 
@@ -111,7 +124,9 @@ def run(
         store = open_store(db, out_dir)
     seeds = replicate_seeds(seed, replicates)
     start = time.perf_counter()
-    with progress_bar(years * replicates, f"{sc.name}: simulated years", sys.stderr.isatty()) as tick:
+    with progress_bar(
+        years * replicates, f"{sc.name}: simulated years", sys.stderr.isatty()
+    ) as tick:
         results = run_replicates(sc, seeds, years, world, store, tick)
     summary = summarise_runs(results, world)
     summary["wall_seconds"] = time.perf_counter() - start
@@ -128,25 +143,77 @@ def run(
 
 def print_summary(s: dict[str, Any]) -> None:
     """A readable summary of a run (or the mean of replicates)."""
-    out.print(f"[bold]{s['scenario']}[/]: {s['years']} years from August {s['base_year']}, "
-              f"{s['replicates']} replicate(s), seed {s['seed']}")
-    out.print(f"  CCT holders settling within 50 miles of training: {s['settled_within_50_miles']:.1%}"
-              f"  (NHSE: about 80%)")
-    out.print(f"  Recruitment fill rate: {s['fill_rate']:.1%}   LTFT share: {s['ltft_share_end']:.1%}")
-    out.print(f"  Trainees at the end: {s['trainees_end']:,.0f}   consultants: "
-              f"{s['consultants_end']:,.0f}")
-    out.print(f"  Posts moved by the programme: {s['posts_moved']['total']:,.0f}   fair-share gap: "
-              f"{s['fair_share_gap']['start']:.1%} -> {s['fair_share_gap']['end']:.1%}")
-    out.print(f"  IDT: {s['idt']['placed']:,.0f} placed of {s['idt']['applications']:,.0f} applications")
+    out.print(
+        f"[bold]{s['scenario']}[/]: {s['years']} years from August {s['base_year']}, "
+        f"{s['replicates']} replicate(s), seed {s['seed']}"
+    )
+    out.print(
+        f"  CCT holders settling within 50 miles of training: {s['settled_within_50_miles']:.1%}"
+        f"  (NHSE: about 80%)"
+    )
+    out.print(
+        f"  Recruitment fill rate: {s['fill_rate']:.1%}   LTFT share: {s['ltft_share_end']:.1%}"
+    )
+    out.print(
+        f"  Trainees at the end: {s['trainees_end']:,.0f}   consultants: "
+        f"{s['consultants_end']:,.0f}"
+    )
+    out.print(
+        f"  Posts moved by the programme: {s['posts_moved']['total']:,.0f}   fair-share gap: "
+        f"{s['fair_share_gap']['start']:.1%} -> {s['fair_share_gap']['end']:.1%}"
+    )
+    out.print(
+        f"  IDT: {s['idt']['placed']:,.0f} placed of {s['idt']['applications']:,.0f} applications"
+    )
     table = Table(title="Regions at the end (coverage = consultant share / need share)")
     for col in ("region", "posts", "trainees", "consultants", "need share", "coverage"):
         table.add_column(col, justify="right" if col != "region" else "left")
-    for code, r in s["regions"].items():
-        table.add_row(r["name"], f"{r['posts']:,.0f}", f"{r['trainees']:,.0f}",
-                      f"{r['consultants']:,.0f}", f"{r['need_share']:.1%}", f"{r['coverage']:.2f}")
+    for r in s["regions"].values():
+        table.add_row(
+            r["name"],
+            f"{r['posts']:,.0f}",
+            f"{r['trainees']:,.0f}",
+            f"{r['consultants']:,.0f}",
+            f"{r['need_share']:.1%}",
+            f"{r['coverage']:.2f}",
+        )
     out.print(table)
-    out.print(f"  {s['person_months'] / 1e6:.1f} million agent-months in {s['seconds']:.1f} s; "
-              f"results in {s['db']}; figure {s['figure']}")
+    out.print(
+        f"  {s['person_months'] / 1e6:.1f} million agent-months in {s['seconds']:.1f} s; "
+        f"results in {s['db']}; figure {s['figure']}"
+    )
+
+
+@app.command()
+def calibrate(
+    years: YearsOpt = 25,
+    seeds: Annotated[int, typer.Option(help="Seeds to average over.")] = 2,
+    data: DataOpt = None,
+) -> None:
+    """Fit the settlement decay to the 80%-within-50-miles target and check all targets."""
+    from calibration.settlement import fit_decay
+    from calibration.targets import TARGETS
+    from sim.run import run_scenario
+
+    with user_errors():
+        check_positive(years=years, seeds=seeds)
+        world, sc = load_inputs(data, "baseline")
+    decay = fit_decay(sc, world, seeds=tuple(range(1, seeds + 1)), years=years)
+    out.print(
+        f"settlement_decay_miles fitted: {decay:.2f} (default "
+        f"{sc.world.settlement_decay_miles:.2f})"
+    )
+    summary = run_scenario(sc, 1, years, world).summary
+    summary["idt_placed_share"] = summary["idt_placed"] / max(summary["idt_applications"], 1)
+    for target in TARGETS:
+        got = summary[target.name]
+        mark = "ok " if target.holds(got) else "OFF"
+        out.print(
+            f"  [{mark}] {target.name}: {got:.3f} (target {target.value} ± "
+            f"{target.tolerance}; {target.source})",
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command()

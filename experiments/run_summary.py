@@ -12,8 +12,16 @@ from sim.outputs import RunResult
 from sim.world import World
 
 SCALARS = (
-    "settled_within_50_miles", "trainees_end", "consultants_end", "fill_rate", "ltft_share_end",
-    "ccts", "cct_unplaced", "unplaced_moves", "fair_share_gap_start", "fair_share_gap_end",
+    "settled_within_50_miles",
+    "trainees_end",
+    "consultants_end",
+    "fill_rate",
+    "ltft_share_end",
+    "ccts",
+    "cct_unplaced",
+    "unplaced_moves",
+    "fair_share_gap_start",
+    "fair_share_gap_end",
 )
 
 
@@ -23,12 +31,14 @@ def region_table(result: RunResult, world: World) -> pd.DataFrame:
     last = ry[ry["year"] == ry["year"].max()]
     g = last.groupby("region_code", sort=False).sum(numeric_only=True)
     need = pd.Series(world.region_need[:, 0], index=world.region_codes)  # overall need
-    out = pd.DataFrame({
-        "posts": g["posts_tariff"] + g["posts_expansion"] + g["posts_trust_funded"],
-        "trainees": g["trainees"],
-        "consultants": g["consultants"],
-        "fair_share_posts": g["fair_share_posts"],
-    })
+    out = pd.DataFrame(
+        {
+            "posts": g["posts_tariff"] + g["posts_expansion"] + g["posts_trust_funded"],
+            "trainees": g["trainees"],
+            "consultants": g["consultants"],
+            "fair_share_posts": g["fair_share_posts"],
+        }
+    )
     out["need_share"] = need / need.sum()
     out["consultant_share"] = out["consultants"] / out["consultants"].sum()
     out["coverage"] = out["consultant_share"] / out["need_share"]
@@ -36,9 +46,11 @@ def region_table(result: RunResult, world: World) -> pd.DataFrame:
 
 
 def _moved_by_region_year(results: list[RunResult]) -> dict[str, dict[str, float]]:
-    frames = [r.region_year.groupby(["region_code", "year"])["posts_moved_in"].sum()
-              - r.region_year.groupby(["region_code", "year"])["posts_moved_out"].sum()
-              for r in results]
+    frames = [
+        r.region_year.groupby(["region_code", "year"])["posts_moved_in"].sum()
+        - r.region_year.groupby(["region_code", "year"])["posts_moved_out"].sum()
+        for r in results
+    ]
     mean = pd.concat(frames, axis=1).mean(axis=1)
     out: dict[str, dict[str, float]] = {}
     for (region, year), v in mean.items():
@@ -68,10 +80,14 @@ def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
         "total": stat([r.summary["posts_moved"] for r in results]),
         "net_by_region_year": _moved_by_region_year(results),
     }
-    out["fair_share_gap"] = {"start": out.pop("fair_share_gap_start"),
-                             "end": out.pop("fair_share_gap_end")}
-    out["idt"] = {"applications": stat([r.summary["idt_applications"] for r in results]),
-                  "placed": stat([r.summary["idt_placed"] for r in results])}
+    out["fair_share_gap"] = {
+        "start": out.pop("fair_share_gap_start"),
+        "end": out.pop("fair_share_gap_end"),
+    }
+    out["idt"] = {
+        "applications": stat([r.summary["idt_applications"] for r in results]),
+        "placed": stat([r.summary["idt_placed"] for r in results]),
+    }
     tables = [region_table(r, world) for r in results]
     mean_table = sum(tables[1:], tables[0]) / n
     names = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
@@ -82,8 +98,13 @@ def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
     if n > 1:
         out["intervals_95"] = {
             name: list(mean_ci([r.summary[name] for r in results])[1:])
-            for name in ("settled_within_50_miles", "trainees_end", "consultants_end",
-                         "fill_rate", "fair_share_gap_end")
+            for name in (
+                "settled_within_50_miles",
+                "trainees_end",
+                "consultants_end",
+                "fill_rate",
+                "fair_share_gap_end",
+            )
         }
         out["intervals_95"]["coverage"] = {
             code: list(mean_ci([t.loc[code, "coverage"] for t in tables])[1:])

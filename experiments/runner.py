@@ -22,8 +22,12 @@ def replicate_seeds(master: int, replicates: int) -> list[int]:
 
 def store_result(store: ResultStore, result: RunResult) -> bool:
     """Write one run to the store with its provenance; False if it was already there."""
-    return store.write_run(result, git_commit=git_commit(), code_version=code_version(),
-                           package_versions=package_versions())
+    return store.write_run(
+        result,
+        git_commit=git_commit(),
+        code_version=code_version(),
+        package_versions=package_versions(),
+    )
 
 
 def run_replicates(
@@ -55,10 +59,15 @@ def load_result(store: ResultStore, key: str) -> RunResult:
     run = store.runs().set_index("run_key").loc[key]
     summary = store.summary([key]).drop(columns=["run_key", "scenario", "seed"], errors="ignore")
     return RunResult(
-        run_key=key, scenario=str(run["scenario"]), params=dict(run["params"]),
-        seed=int(run["seed"]), years=int(run["years"]), base_year=int(run["base_year"]),
+        run_key=key,
+        scenario=str(run["scenario"]),
+        params=dict(run["params"]),
+        seed=int(run["seed"]),
+        years=int(run["years"]),
+        base_year=int(run["base_year"]),
         region_year=store.region_year([key]).drop(columns=["run_key"]),
         icb_year=store.icb_year([key]).drop(columns=["run_key"]),
         summary={k: float(v) for k, v in summary.iloc[0].items()},
-        person_months=int(run["person_months"]), seconds=float(run["seconds"]),
+        person_months=int(run["person_months"]),
+        seconds=float(run["seconds"]),
     )

@@ -34,8 +34,13 @@ def plot_run(results: list[RunResult], world: World, path: Path) -> Path:
         mean = stack[:, :, j].mean(axis=0)
         (line,) = ax1.plot(years, mean, label=names[code], lw=2)
         if len(results) > 1:
-            ax1.fill_between(years, stack[:, :, j].min(axis=0), stack[:, :, j].max(axis=0),
-                             color=line.get_color(), alpha=0.2)
+            ax1.fill_between(
+                years,
+                stack[:, :, j].min(axis=0),
+                stack[:, :, j].max(axis=0),
+                color=line.get_color(),
+                alpha=0.2,
+            )
     ax1.set_xlabel("Year (August)")
     ax1.set_ylabel("Consultants per 100,000 need-weighted population")
     band = " (band: range over replicates)" if len(results) > 1 else ""

@@ -7,7 +7,9 @@ their order within a month is explicit and documented (see `sim/step_order.md`).
 
 from __future__ import annotations
 
-BASE_YEAR = 2023  # August 2023: the base year of the bundled England data (ONS mid-2022, AIF 2024/25)
+BASE_YEAR = (
+    2023  # August 2023: the base year of the bundled England data (ONS mid-2022, AIF 2024/25)
+)
 AUGUST = 0  # month-of-training-year index of August (the training year starts in August)
 FEBRUARY = 6
 JUNE = 10  # ARCP panels: end of the training year (Gold Guide: ARCP at least yearly)

@@ -25,23 +25,31 @@ MILES_LOCAL = 50.0  # NHSE: "around 80% ... settle within 50 miles of where they
 _MAX_ROUNDS = 3  # re-choice rounds per month when trusts are over-subscribed; the rest wait
 
 
-def exit_months(
-    m: TraineeFlowModel, t: int, slots: np.ndarray, age: np.ndarray
-) -> np.ndarray:
+def exit_months(m: TraineeFlowModel, t: int, slots: np.ndarray, age: np.ndarray) -> np.ndarray:
     """Months until a consultant of the given age retires or leaves (drawn once, at start)."""
     p = m.params
-    retire_age = p.retirement_age_mean + p.retirement_age_sd * m.streams["retirement"].normal(t, slots)
+    retire_age = p.retirement_age_mean + p.retirement_age_sd * m.streams["retirement"].normal(
+        t, slots
+    )
     # past the drawn age already (initial stock): retire within the next two years
     late = retire_age <= age
     soon = age + 2.0 * m.streams["retirement_late"].uniform(t, slots)
     retire_age = np.where(late, soon, retire_age)
-    leave = -np.log(m.streams["consultant_leave"].uniform(t, slots)) / max(p.consultant_leave_rate, 1e-12)
+    leave = -np.log(m.streams["consultant_leave"].uniform(t, slots)) / max(
+        p.consultant_leave_rate, 1e-12
+    )
     return np.minimum((retire_age - age) * 12.0, leave * 12.0)
 
 
 def add_consultants(
-    m: TraineeFlowModel, t: int, trust: np.ndarray, spec: np.ndarray, age: np.ndarray,
-    origin: int | np.ndarray, trainee: np.ndarray | int = -1, slots: np.ndarray | None = None,
+    m: TraineeFlowModel,
+    t: int,
+    trust: np.ndarray,
+    spec: np.ndarray,
+    age: np.ndarray,
+    origin: int | np.ndarray,
+    trainee: np.ndarray | int = -1,
+    slots: np.ndarray | None = None,
 ) -> np.ndarray:
     """Put consultants in post; returns their rows."""
     n = len(trust)
@@ -52,8 +60,16 @@ def add_consultants(
     months = exit_months(m, t, slots, age)
     due = t + np.maximum(1, np.ceil(np.minimum(months, NEVER / 4))).astype(np.int64)
     rows = m.consultants.append(
-        n, trust=trust, spec=spec, slot=slots, origin=origin, trainee=trainee, start_t=t,
-        age_at_start=age, exit_due=np.minimum(due, NEVER).astype(np.int32), active=True,
+        n,
+        trust=trust,
+        spec=spec,
+        slot=slots,
+        origin=origin,
+        trainee=trainee,
+        start_t=t,
+        age_at_start=age,
+        exit_due=np.minimum(due, NEVER).astype(np.int32),
+        active=True,
     )
     np.add.at(m.filled, (trust, spec), 1)
     m.counts.consultants += n
@@ -79,7 +95,7 @@ def vacancies(m: TraineeFlowModel) -> np.ndarray:
 
 def settle(m: TraineeFlowModel, t: int) -> None:
     """Match CCT holders seeking a first consultant post to vacancies (distance decay)."""
-    tr, w, p = m.trainees, m.world, m.params
+    tr, p = m.trainees, m.params
     seekers = m.seeking
     if len(seekers) == 0:
         return
@@ -174,7 +190,9 @@ def international_recruits(m: TraineeFlowModel, t: int) -> None:
     trust, spec = np.divmod(cell, m.n_specs)
     u = m.streams["img_fill"].uniform(t, m.slots(spec, trust * 1024 + k))
     hire = u < m.params.img_monthly_fill
-    age = m.params.img_age_mean + 4.0 * m.streams["img_age"].normal(t, m.slots(spec, trust * 1024 + k))
+    age = m.params.img_age_mean + 4.0 * m.streams["img_age"].normal(
+        t, m.slots(spec, trust * 1024 + k)
+    )
     add_consultants(m, t, trust[hire], spec[hire], age[hire], INTERNATIONAL)
 
 

@@ -1,5 +1,7 @@
-"""The base year in a plausible present: posts filled at realistic rates, trainees spread over
-stages as intake x survival implies, consultants with an age profile.
+"""The base year in a plausible present.
+
+Posts are filled at realistic rates, trainees spread over stages as intake x survival implies,
+consultants have an age profile.
 
 Trainees: a filled post holds a trainee whose time in programme is drawn from the stationary
 distribution of a constant-intake cohort, density proportional to survival S(a) on [0, D), where D
@@ -27,7 +29,9 @@ _AGE_GRID = np.array([33.0, 55.0, 67.0])  # ESTIMATE, see module docstring
 _AGE_CDF = np.array([0.0, 22.0 / 28.0, 1.0])  # flat 33-55 (22 units), triangle 55-67 (6 units)
 
 
-def _stationary_months(u: np.ndarray, duration: np.ndarray, rate: np.ndarray, early: np.ndarray) -> np.ndarray:
+def _stationary_months(
+    u: np.ndarray, duration: np.ndarray, rate: np.ndarray, early: np.ndarray
+) -> np.ndarray:
     """Months in programme drawn with density proportional to survival on [0, duration)."""
     out = np.empty(len(u))
     for key in np.unique(np.stack([duration, rate, early]), axis=1).T:
@@ -46,8 +50,13 @@ def populate(m: TraineeFlowModel) -> None:
     posts = m.posts
     trust, spec, funding = w.baseline_posts
     n = len(trust)
-    posts.append(n, trust=trust, spec=spec, funding=funding,
-                 slot=m.slots(spec, m.next_ordinals("post", spec)))
+    posts.append(
+        n,
+        trust=trust,
+        spec=spec,
+        funding=funding,
+        slot=m.slots(spec, m.next_ordinals("post", spec)),
+    )
     _consultants(m)
     m.programme.start()  # capacity, and programme moves made before the base year
     n = posts.n
@@ -66,7 +75,9 @@ def populate(m: TraineeFlowModel) -> None:
     cum = np.cumsum(w.lo_population) / w.lo_population.sum()
     lo = w.trust_lo[trust[filled]]
     # ESTIMATE: 60% train in their home office (Goldacre 2013: 48-70%, facts §4.4)
-    home = np.where(home_draw < 0.6, lo, np.minimum(np.searchsorted(cum, (home_draw - 0.6) / 0.4), w.n_los - 1))
+    home = np.where(
+        home_draw < 0.6, lo, np.minimum(np.searchsorted(cum, (home_draw - 0.6) / 0.4), w.n_los - 1)
+    )
     enter(m, t, s, filled, home, survived=months, ltft=ltft)
 
 

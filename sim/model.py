@@ -224,8 +224,12 @@ class TraineeFlowModel(mesa.Model):
         hist = np.concatenate(self._history) if self._history else np.empty((0, 4), np.int32)
         mine = hist[hist[:, 0] == row]
         events = [
-            {"month": int(t), "date": cal.label(int(t), self.base_year), "event": EVENT_NAMES[e],
-             "trust": w.trust_codes[k] if k >= 0 else None}
+            {
+                "month": int(t),
+                "date": cal.label(int(t), self.base_year),
+                "event": EVENT_NAMES[e],
+                "trust": w.trust_codes[k] if k >= 0 else None,
+            }
             for _, t, e, k in mine
         ]
         return {
@@ -236,8 +240,9 @@ class TraineeFlowModel(mesa.Model):
             "home_local_office": w.lo_codes[info["home_lo"]],
             "ltft": info["fte"] < 1.0,
             "extensions": info["extensions"],
-            "trusts_trained_in": list(dict.fromkeys(e["trust"] for e in events
-                                                    if e["event"] in EVENT_NAMES[:3])),
+            "trusts_trained_in": list(
+                dict.fromkeys(e["trust"] for e in events if e["event"] in EVENT_NAMES[:3])
+            ),
             "events": events,
             "attributes": info,
         }

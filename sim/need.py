@@ -31,7 +31,8 @@ _HI = "need_health_inequalities"
 
 
 def icb_fair_shares(
-    world: World, deprivation_weight: float = DEPRIVATION_WEIGHT,
+    world: World,
+    deprivation_weight: float = DEPRIVATION_WEIGHT,
     region_growth: dict[str, float] | None = None,
 ) -> np.ndarray:
     """Fair share of each ICB in England for each specialty (n_icbs x n_specs, columns sum 1)."""

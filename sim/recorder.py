@@ -16,8 +16,15 @@ if TYPE_CHECKING:
     from sim.model import TraineeFlowModel
 
 FLOWS = (
-    "recruits", "offered", "ccts", "settled", "settled_within_50_miles", "idt_applications",
-    "idt_placed", "posts_moved_in", "posts_moved_out",
+    "recruits",
+    "offered",
+    "ccts",
+    "settled",
+    "settled_within_50_miles",
+    "idt_applications",
+    "idt_placed",
+    "posts_moved_in",
+    "posts_moved_out",
 )
 
 
@@ -68,8 +75,9 @@ class Recorder:
             "posts_tariff": by_key(p_key[funding == TARIFF]),
             "posts_expansion": by_key(p_key[funding == EXPANSION]),
             "posts_trust_funded": by_key(p_key[funding == TRUST_FUNDED]),
-            "trainees": by_key(w.trust_region[m.trainees.trust[trainees]] * n_s
-                               + m.trainees.spec[trainees]),
+            "trainees": by_key(
+                w.trust_region[m.trainees.trust[trainees]] * n_s + m.trainees.spec[trainees]
+            ),
             "vacancies": by_key(p_key[~held]),
             "consultants": cons_region.ravel(),
             "consultant_vacancies": cvac.ravel(),
@@ -78,8 +86,15 @@ class Recorder:
             "need_weight": w.region_spec_need.ravel(),
             "population": np.repeat(w.region_population * growth, n_s),
         }
-        for name in ("recruits", "ccts", "settled_within_50_miles", "idt_applications",
-                     "idt_placed", "posts_moved_in", "posts_moved_out"):
+        for name in (
+            "recruits",
+            "ccts",
+            "settled_within_50_miles",
+            "idt_applications",
+            "idt_placed",
+            "posts_moved_in",
+            "posts_moved_out",
+        ):
             cols[name] = self.flows[name].copy()
         frame = pd.DataFrame(cols)[list(REGION_YEAR_COLUMNS)]
         self._region_rows.append(frame)
@@ -94,23 +109,37 @@ class Recorder:
         n_icb = len(w.icb_codes)
         icbs = w.data.icbs
         growth = m.population_growth(year)[w.icb_region]
-        return pd.DataFrame({
-            "year": year,
-            "icb_code": w.icb_codes,
-            "region_code": icbs["region_code"].to_numpy(),
-            "posts": np.bincount(w.trust_icb[m.posts.trust[live]], minlength=n_icb),
-            "trainees": np.bincount(w.trust_icb[m.trainees.trust[trainees]], minlength=n_icb),
-            "consultants": np.bincount(w.trust_icb, weights=m.filled.sum(axis=1), minlength=n_icb),
-            "need_weight": icbs["need_overall"].to_numpy(dtype=float),
-            "population": icbs["population"].to_numpy(dtype=float) * growth,
-            "core20_share": icbs["core20_share"].to_numpy(dtype=float),
-        })[list(ICB_YEAR_COLUMNS)]
+        return pd.DataFrame(
+            {
+                "year": year,
+                "icb_code": w.icb_codes,
+                "region_code": icbs["region_code"].to_numpy(),
+                "posts": np.bincount(w.trust_icb[m.posts.trust[live]], minlength=n_icb),
+                "trainees": np.bincount(w.trust_icb[m.trainees.trust[trainees]], minlength=n_icb),
+                "consultants": np.bincount(
+                    w.trust_icb, weights=m.filled.sum(axis=1), minlength=n_icb
+                ),
+                "need_weight": icbs["need_overall"].to_numpy(dtype=float),
+                "population": icbs["population"].to_numpy(dtype=float) * growth,
+                "core20_share": icbs["core20_share"].to_numpy(dtype=float),
+            }
+        )[list(ICB_YEAR_COLUMNS)]
 
     def region_year(self) -> pd.DataFrame:
         """All region x specialty snapshots so far."""
         out = pd.concat(self._region_rows, ignore_index=True)
-        int_cols = [c for c in REGION_YEAR_COLUMNS if c not in
-                    ("region_code", "specialty_code", "fair_share_posts", "need_weight", "population")]
+        int_cols = [
+            c
+            for c in REGION_YEAR_COLUMNS
+            if c
+            not in (
+                "region_code",
+                "specialty_code",
+                "fair_share_posts",
+                "need_weight",
+                "population",
+            )
+        ]
         return out.astype({c: "int64" for c in int_cols})
 
     def icb_year(self) -> pd.DataFrame:

@@ -76,7 +76,9 @@ def recruit(m: TraineeFlowModel) -> None:
     capacity = np.bincount(prog_of_post, minlength=n_spec * n_lo)
     m.recorder.add("offered", w.trust_region[m.posts.trust[vac]] * n_spec + m.posts.spec[vac])
 
-    n_app = np.where(in_round, np.rint(m.spec_applications * p.appointable_share), 0).astype(np.int64)
+    n_app = np.where(in_round, np.rint(m.spec_applications * p.appointable_share), 0).astype(
+        np.int64
+    )
     if t % 12 == 6:
         n_app = np.rint(n_app / 2).astype(np.int64)  # ESTIMATE: a February round is half-size
     spec = np.repeat(np.arange(n_spec), n_app)

@@ -59,8 +59,11 @@ def idt_window(m: TraineeFlowModel) -> None:
     n_lo, n_spec = w.n_los, m.n_specs
     slots = tr.slot[apply]
     weights = np.exp(m.lo_popularity)
-    g = m.streams["idt_destination"].gumbel(t, np.repeat(slots, n_lo) * np.uint64(n_lo)
-                                              + np.tile(np.arange(n_lo, dtype=np.uint64), len(apply)))
+    g = m.streams["idt_destination"].gumbel(
+        t,
+        np.repeat(slots, n_lo) * np.uint64(n_lo)
+        + np.tile(np.arange(n_lo, dtype=np.uint64), len(apply)),
+    )
     score = np.log(weights)[None, :] + g.reshape(len(apply), n_lo)
     score[np.arange(len(apply)), tr.lo[apply]] = -np.inf
     dest = np.where(tr.home_lo[apply] != tr.lo[apply], tr.home_lo[apply], np.argmax(score, axis=1))

@@ -30,8 +30,13 @@ def code_version() -> str:
 def run_key(scenario: Scenario, seed: int, years: int, world: World) -> str:
     """Hash of the resolved scenario, seed, years, data and code version."""
     payload = json.dumps(
-        {"scenario": scenario.resolved(), "seed": int(seed), "years": int(years),
-         "data": world.fingerprint, "code": code_version()},
+        {
+            "scenario": scenario.resolved(),
+            "seed": int(seed),
+            "years": int(years),
+            "data": world.fingerprint,
+            "code": code_version(),
+        },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]

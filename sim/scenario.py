@@ -19,7 +19,14 @@ from sim.params import WorldParams
 from sim.policy import PolicyParams
 from sim.world import World
 
-BUNDLED = "baseline", "msd_programme", "msd_fast", "msd_slow", "msd_no_capacity_growth", "msd_with_expansion"
+BUNDLED = (
+    "baseline",
+    "msd_programme",
+    "msd_fast",
+    "msd_slow",
+    "msd_no_capacity_growth",
+    "msd_with_expansion",
+)
 
 
 class ScenarioError(ValueError):
@@ -79,8 +86,10 @@ def _raw(source: str | Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any
     if not path.suffix and not path.exists() and str(source) in BUNDLED:
         path = bundled_dir() / f"{source}.toml"
     elif not path.suffix and not path.exists():
-        raise ScenarioError(f"unknown scenario '{source}': not a bundled name ({', '.join(BUNDLED)})"
-                            " and no such file")
+        raise ScenarioError(
+            f"unknown scenario '{source}': not a bundled name ({', '.join(BUNDLED)})"
+            " and no such file"
+        )
     path = path.resolve()
     if path in seen:
         raise ScenarioError(f"{path}: 'extends' loops back to itself")
@@ -90,7 +99,7 @@ def _raw(source: str | Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any
         return data, path
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: key 'extends' must be a scenario name or path")
-    parent_path = parent if parent in BUNDLED else str((path.parent / parent))
+    parent_path = parent if parent in BUNDLED else str(path.parent / parent)
     base, _ = _raw(parent_path, (*seen, path))
     base.pop("description", None)
     return _merge(base, data), path

@@ -59,13 +59,27 @@ def enter(
     start = t - np.ceil(a0 / 1.0).astype(np.int64)
     prog = np.minimum(a0 * fte, required - 1.0)
     u = m.streams["attrition"].uniform(t, slots)
-    months = attrition_months(u, m.spec_attrition[spec] * p.attrition_multiplier,
-                              m.spec_early[spec] * min(p.attrition_multiplier, 1.0), a0)
+    months = attrition_months(
+        u,
+        m.spec_attrition[spec] * p.attrition_multiplier,
+        m.spec_early[spec] * min(p.attrition_multiplier, 1.0),
+        a0,
+    )
     trust = m.posts.trust[post]
     rows = tr.append(
-        n, spec=spec, slot=slots, post=post, trust=trust, lo=m.world.trust_lo[trust],
-        home_lo=home_lo, start_t=start, attr_due=due_month(start, months),
-        required=required, prog=prog, prog_t=t, fte=fte,
+        n,
+        spec=spec,
+        slot=slots,
+        post=post,
+        trust=trust,
+        lo=m.world.trust_lo[trust],
+        home_lo=home_lo,
+        start_t=start,
+        attr_due=due_month(start, months),
+        required=required,
+        prog=prog,
+        prog_t=t,
+        fte=fte,
         cct_due=cct_month(t, prog, required, fte),
     )
     m.posts.holder[post] = rows

@@ -25,7 +25,9 @@ _NEED_COLUMN = {
 }
 
 
-def haversine_miles(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+def haversine_miles(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
     """Great-circle distance in miles (broadcasting)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi = p2 - p1
@@ -197,7 +199,10 @@ class World:
         out = np.zeros((self.n_trusts, self.n_specialties), dtype=np.int64)
         np.add.at(
             out,
-            (_index(c["trust_code"], self.trust_codes), _index(c["specialty_code"], self.specialty_codes)),
+            (
+                _index(c["trust_code"], self.trust_codes),
+                _index(c["specialty_code"], self.specialty_codes),
+            ),
             c["consultants"].to_numpy(dtype=np.int64),
         )
         return out
@@ -207,8 +212,15 @@ class World:
         """Hash of the data's contents (enters run keys, so other data = other runs)."""
         h = hashlib.sha256()
         d = self.data
-        for table in (d.regions, d.local_offices, d.icbs, d.trusts, d.specialties, d.posts,
-                      d.consultants):
+        for table in (
+            d.regions,
+            d.local_offices,
+            d.icbs,
+            d.trusts,
+            d.specialties,
+            d.posts,
+            d.consultants,
+        ):
             h.update(table.to_csv(index=False).encode())
         return h.hexdigest()[:16]
 
@@ -218,11 +230,14 @@ class World:
         For benchmarks of how run time grows with population size.
         """
         d = self.data
-        posts = d.posts.assign(tariff_posts=d.posts["tariff_posts"] * factor,
-                               trust_funded_posts=d.posts["trust_funded_posts"] * factor)
+        posts = d.posts.assign(
+            tariff_posts=d.posts["tariff_posts"] * factor,
+            trust_funded_posts=d.posts["trust_funded_posts"] * factor,
+        )
         cons = d.consultants.assign(consultants=d.consultants["consultants"] * factor)
         specs = d.specialties.assign(
             intake_per_year=d.specialties["intake_per_year"] * factor,
             applications_per_year=d.specialties["applications_per_year"] * factor,
-            consultants_national=d.specialties["consultants_national"] * factor)
+            consultants_national=d.specialties["consultants_national"] * factor,
+        )
         return World(replace(d, posts=posts, consultants=cons, specialties=specs))
