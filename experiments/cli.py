@@ -230,3 +230,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+import experiments.sweep_cli  # noqa: E402,F401  (registers `sweep`)

@@ -153,7 +153,7 @@ def _choose_trusts(
         weight = np.where(same, weight * m.retention_bonus, weight)
     cum = np.cumsum(weight)
     total = np.bincount(seeker_of, weights=weight, minlength=len(seekers))
-    before = np.r_[0.0, cum][offset]
+    before = np.concatenate(([0.0], cum))[offset]  # cumulative weight before each seeker
     u = m.streams["settlement_choice"].uniform(key, tr.slot[seekers])
     able = total > 0
     idx = np.searchsorted(cum, before + u * total, side="right")

@@ -25,29 +25,37 @@ def rank_within_groups(groups_sorted: np.ndarray) -> np.ndarray:
     n = len(groups_sorted)
     if n == 0:
         return np.empty(0, dtype=np.int64)
-    starts = np.r_[0, np.flatnonzero(groups_sorted[1:] != groups_sorted[:-1]) + 1]
-    lengths = np.diff(np.r_[starts, n])
-    return np.arange(n) - np.repeat(starts, lengths)
+    new_run = np.empty(n, dtype=bool)
+    new_run[0] = True
+    np.not_equal(groups_sorted[1:], groups_sorted[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    run_index = np.cumsum(new_run) - 1
+    return np.arange(n) - starts[run_index]
 
 
 def deferred_acceptance(
-    prefs: np.ndarray, n_ok: np.ndarray, merit: np.ndarray, capacity: np.ndarray
+    util: np.ndarray, offset: np.ndarray, outside: float, merit: np.ndarray, capacity: np.ndarray
 ) -> np.ndarray:
     """Program held by each applicant (-1 none) after applicant-proposing deferred acceptance.
 
-    prefs: (applicants x choices) program ids in order of preference; n_ok: how many of them are
-    acceptable; merit: in [0, 1), higher is better (common to all programs); capacity: seats
-    per program.
+    util: (applicants x choices) utility of each choice (consumed: tried choices become -inf);
+    program id = offset + choice; choices at or below `outside` are never accepted; merit: in
+    [0, 1), higher is better (common to all programs); capacity: seats per program.
     """
     n = len(merit)
     held = np.full(n, -1, dtype=np.int64)
-    ptr = np.zeros(n, dtype=np.int64)
+    searching = np.ones(n, dtype=bool)
     n_prog = len(capacity)
-    for _ in range(prefs.shape[1] + 1):
-        free = np.flatnonzero((held < 0) & (ptr < n_ok))
+    for _ in range(util.shape[1] + 1):
+        free = np.flatnonzero(searching & (held < 0))
         if len(free) == 0:
             break
-        proposed = prefs[free, ptr[free]]
+        choice = util[free].argmax(axis=1)
+        acceptable = util[free, choice] > outside
+        searching[free[~acceptable]] = False
+        free, choice = free[acceptable], choice[acceptable]
+        util[free, choice] = -np.inf  # each program is proposed to at most once
+        proposed = offset[free] + choice
         touched = np.zeros(n_prog, dtype=bool)
         touched[proposed] = True
         holding = np.flatnonzero(held >= 0)
@@ -58,9 +66,7 @@ def deferred_acceptance(
         cand, prog = cand[order], prog[order]
         accept = rank_within_groups(prog) < capacity[prog]
         held[cand[accept]] = prog[accept]
-        rejected = cand[~accept]
-        held[rejected] = -1
-        ptr[rejected] += 1
+        held[cand[~accept]] = -1
     return held
 
 
@@ -91,10 +97,7 @@ def recruit(m: TraineeFlowModel) -> None:
     noise = m.streams["applicant_preference"].gumbel(t, pref_slots).reshape(len(spec), n_lo)
     util = m.lo_popularity[None, :] + noise
     util[np.arange(len(spec)), home] += p.home_pull
-    order = np.argsort(-util, axis=1)
-    n_ok = (util > p.outside_option).sum(axis=1)
-    prefs = spec[:, None] * n_lo + order
-    held = deferred_acceptance(prefs, n_ok, merit, capacity)
+    held = deferred_acceptance(util, spec * n_lo, p.outside_option, merit, capacity)
 
     got = np.flatnonzero(held >= 0)
     got = got[np.lexsort((-merit[got], held[got]))]

@@ -1,0 +1,306 @@
+"""Experiment specs (TOML): scenarios x parameter sweeps x replicates, validated on load.
+
+An experiment file names scenarios (bundled names or scenario files, relative to the experiment
+file), how many years to run, how many replicates (seeds derived from one master `seed` with
+NumPy's SeedSequence, the same seeds for every scenario and point: common random numbers), and
+optionally a parameter sweep over `WorldParams` and policy fields addressed by dotted keys
+(`world.settlement_decay_miles`, `policy.programme.capacity_growth`,
+`policy.programme.phases.1.years`):
+
+- `[grid]`: a full factorial design, `"dotted.key" = [value, value, ...]`;
+- `[sample]`: `method` ("lhs" Latin hypercube or "sobol" scrambled Sobol, both SciPy's qmc, or
+  "saltelli", SALib's Saltelli design for Sobol indices: n x (2d + 2) points), `n`, optional
+  `seed`, and `[sample.ranges]` with `"dotted.key" = [low, high]`.
+
+Both together give every grid point crossed with every sample. `[outcomes]` declares what to keep:
+`summary` (names of scalar outcomes; all by default) and `tables` ("region_year", "icb_year").
+Every error is one `SpecError` (a `ScenarioError`, so the CLI exits with code 2) naming the file
+and the key.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
+
+from sim.scenario import Scenario, ScenarioError, check_against_world, load_scenario
+from sim.world import World
+
+SUMMARY_METRICS = (  # the scalar outcomes of sim.run.summarise, plus the run's seconds
+    "settled_within_50_miles", "trainees_end", "consultants_end", "ltft_share_end", "fill_rate",
+    "ccts", "cct_unplaced", "posts_moved", "unplaced_moves", "idt_applications", "idt_placed",
+    "fair_share_gap_start", "fair_share_gap_end", "person_months", "seconds",
+)
+TABLES = ("region_year", "icb_year")
+ROOTS = ("world", "policy")
+
+
+class SpecError(ScenarioError):
+    """An experiment file is malformed; the message names the file and the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sample(_Strict):
+    """A space-filling sample over named, bounded ranges."""
+
+    method: Literal["lhs", "sobol", "saltelli"] = "lhs"
+    n: StrictInt = Field(ge=1, le=1_000_000)
+    seed: StrictInt | None = Field(None, ge=0)  # None: the experiment's master seed
+    ranges: dict[str, tuple[StrictFloat, StrictFloat]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Sample:
+        for path, (low, high) in self.ranges.items():
+            if low > high:
+                raise ValueError(f"range of '{path}': low {low:g} > high {high:g}")
+        if self.method in ("sobol", "saltelli") and self.n & (self.n - 1):
+            raise ValueError(f"method '{self.method}' needs n a power of 2 (got {self.n})")
+        return self
+
+
+class Outcomes(_Strict):
+    """What each run keeps in the store."""
+
+    summary: list[StrictStr] | None = None  # None: every scalar outcome
+    tables: list[Literal["region_year", "icb_year"]] = Field(default_factory=lambda: list(TABLES))
+
+    @model_validator(mode="after")
+    def _check(self) -> Outcomes:
+        unknown = sorted(set(self.summary or ()) - set(SUMMARY_METRICS))
+        if unknown:
+            raise ValueError(f"unknown outcome(s) {unknown}; known: {', '.join(SUMMARY_METRICS)}")
+        return self
+
+
+class ExperimentSpec(_Strict):
+    """A validated experiment: what to run, not how."""
+
+    name: StrictStr = Field(min_length=1, max_length=100)
+    description: StrictStr = ""
+    scenarios: list[StrictStr] = Field(min_length=1)
+    years: StrictInt = Field(ge=1, le=200)
+    replicates: StrictInt = Field(ge=1, le=100_000)
+    seed: StrictInt = Field(1, ge=0)
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+    sample: Sample | None = None
+    outcomes: Outcomes = Field(default_factory=Outcomes)
+
+
+class Experiment:
+    """A loaded experiment: the spec, its scenarios and its parameter points."""
+
+    def __init__(self, spec: ExperimentSpec, path: Path, scenarios: list[Scenario],
+                 points: list[dict[str, Any]]) -> None:
+        """Hold a validated spec with its resolved scenarios and points."""
+        self.spec, self.path, self.scenarios, self.points = spec, path, scenarios, points
+        self._base = [s.resolved() for s in scenarios]
+
+    @property
+    def parameters(self) -> list[str]:
+        """The swept dotted keys (grid first, then sampled)."""
+        sampled = list(self.spec.sample.ranges) if self.spec.sample else []
+        return [*self.spec.grid, *sampled]
+
+    def scenario(self, index: int, point: int) -> Scenario:
+        """Scenario `index` with the values of parameter point `point` applied."""
+        data = apply(self._base[index], self.points[point])
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise SpecError(f"{self.path}: point {point} {self.points[point]} is invalid for "
+                            f"scenario '{self.scenarios[index].name}': {_first(exc)}") from None
+
+
+def bundled_dir() -> Path:
+    """Folder of the bundled experiment files."""
+    return Path(str(resources.files("experiments")))
+
+
+def load_experiment(source: str | Path, world: World | None = None) -> Experiment:
+    """Load and validate an experiment file (or a bundled experiment name)."""
+    path = Path(source)
+    if not path.suffix and not path.exists() and (bundled_dir() / f"{source}.toml").exists():
+        path = bundled_dir() / f"{source}.toml"
+    path = path.resolve()
+    raw = _read(path)
+    for table in ("grid", "sample.ranges"):
+        _flatten_table(raw, table)
+    try:
+        spec = ExperimentSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise SpecError(f"{path}: {_first(exc)}") from None
+    scenarios = _load_scenarios(spec, path, world)
+    _check_paths(spec, path, scenarios, world)
+    return Experiment(spec, path, scenarios, design_points(spec, scenarios[0].resolved()))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such experiment file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read: {exc}") from None
+
+
+def _flatten_table(raw: dict[str, Any], dotted: str) -> None:
+    """Turn nested TOML tables (`world.x = [..]` unquoted) into dotted keys, in place."""
+    parent, _, name = dotted.rpartition(".")
+    holder = raw.get(parent) if parent else raw
+    if not isinstance(holder, dict) or not isinstance(holder.get(name), dict):
+        return
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict) and value:
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        else:
+            flat[prefix] = value
+
+    walk("", holder[name])
+    holder[name] = flat
+
+
+def _first(exc: ValidationError) -> str:
+    """The first pydantic error as "key 'a.b': message"."""
+    err = exc.errors()[0]
+    key = ".".join(str(x) for x in err["loc"]) or "(top level)"
+    msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    return f"key '{key}': {msg}"
+
+
+def _load_scenarios(spec: ExperimentSpec, path: Path, world: World | None) -> list[Scenario]:
+    out: list[Scenario] = []
+    for i, name in enumerate(spec.scenarios):
+        local = path.parent / name
+        source: str | Path = local if Path(name).suffix and local.exists() else name
+        try:
+            scenario = load_scenario(source, world)
+        except ScenarioError as exc:
+            raise SpecError(f"{path}: key 'scenarios.{i}' ({name!r}): {exc}") from None
+        if any(s.name == scenario.name for s in out):
+            raise SpecError(f"{path}: key 'scenarios.{i}': scenario name '{scenario.name}' "
+                            "appears twice (results are stored by scenario name)")
+        out.append(scenario)
+    return out
+
+
+def _lookup(data: Any, parts: list[str]) -> tuple[bool, Any]:
+    """Follow dotted parts through dicts (and lists, by index); (found, value)."""
+    for part in parts:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return False, None
+    return True, data
+
+
+def apply(base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a resolved scenario dict with dotted keys set to values."""
+    out = copy.deepcopy(base)
+    for dotted, value in values.items():
+        *head, last = dotted.split(".")
+        _, holder = _lookup(out, head)
+        holder[int(last) if isinstance(holder, list) else last] = value
+    return out
+
+
+def _check_paths(spec: ExperimentSpec, path: Path, scenarios: list[Scenario],
+                 world: World | None) -> None:
+    """Every swept key names a parameter of every scenario and accepts its values."""
+    sample = spec.sample.ranges if spec.sample else {}
+    trials = [(f"grid.{k}", k, v) for k, v in spec.grid.items()]
+    trials += [(f"sample.ranges.{k}", k, list(v)) for k, v in sample.items()]
+    for key, dotted, values in trials:
+        if dotted in spec.grid and dotted in sample:
+            raise SpecError(f"{path}: key '{key}': swept both in [grid] and [sample.ranges]")
+        if not values:
+            raise SpecError(f"{path}: key '{key}': needs at least one value")
+        for scenario in scenarios:
+            base = scenario.resolved()
+            parts = dotted.split(".")
+            found, current = _lookup(base, parts)
+            if parts[0] not in ROOTS or len(parts) < 2 or not found:
+                raise SpecError(f"{path}: key '{key}': unknown parameter '{dotted}' (scenario "
+                                f"'{scenario.name}' has no such field under world or policy)")
+            if isinstance(current, dict | list) and key.startswith("sample."):
+                raise SpecError(f"{path}: key '{key}': '{dotted}' is not a number")
+            for value in values:
+                value = _cast(value, current) if key.startswith("sample.") else value
+                try:
+                    trial = Scenario.model_validate(apply(base, {dotted: value}))
+                except ValidationError as exc:
+                    raise SpecError(f"{path}: key '{key}': value {value!r} is invalid for "
+                                    f"scenario '{scenario.name}': {_first(exc)}") from None
+                if world is not None:
+                    try:
+                        check_against_world(trial, world, path)
+                    except ScenarioError as exc:
+                        raise SpecError(f"{exc} (from experiment key '{key}')") from None
+
+
+def _cast(value: float, current: Any) -> Any:
+    """Sampled floats become whole numbers for integer parameters."""
+    if isinstance(current, int) and not isinstance(current, bool):
+        return int(np.rint(value))
+    return float(value)
+
+
+def unit_sample(sample: Sample, seed: int) -> np.ndarray:
+    """Points in the unit hypercube (rows) for `sample` (d = number of ranges)."""
+    d = len(sample.ranges)
+    rng = np.random.default_rng(seed)
+    if sample.method == "lhs":
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d, rng=rng).random(sample.n)
+    if sample.method == "sobol":
+        from scipy.stats import qmc
+
+        return qmc.Sobol(d, scramble=True, rng=rng).random_base2(int(np.log2(sample.n)))
+    from SALib.sample import sobol as saltelli
+
+    problem = {"num_vars": d, "names": list(sample.ranges), "bounds": [[0.0, 1.0]] * d}
+    return saltelli.sample(problem, sample.n, calc_second_order=True, seed=seed)
+
+
+def design_points(spec: ExperimentSpec, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every parameter point: the grid's full factorial crossed with the sample."""
+    grid = [dict(zip(spec.grid, combo, strict=True))
+            for combo in itertools.product(*spec.grid.values())]
+    if spec.sample is None:
+        return grid
+    sample = spec.sample
+    unit = unit_sample(sample, spec.seed if sample.seed is None else sample.seed)
+    low = np.array([r[0] for r in sample.ranges.values()])
+    high = np.array([r[1] for r in sample.ranges.values()])
+    scaled = low + unit * (high - low)  # also fine when low == high
+    current = [_lookup(base, k.split("."))[1] for k in sample.ranges]
+    drawn = [{k: _cast(v, c) for k, v, c in zip(sample.ranges, row, current, strict=True)}
+             for row in scaled]
+    return [{**g, **s} for g in grid for s in drawn]
