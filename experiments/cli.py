@@ -217,6 +217,29 @@ def calibrate(
 
 
 @app.command()
+def sensitivity(
+    scenario: ScenarioOpt = "baseline",
+    trajectories: Annotated[int, typer.Option(help="Morris trajectories.")] = 4,
+    years: YearsOpt = 10,
+    seed: SeedOpt = 1,
+    as_json: JsonOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """Morris screening: which uncertain parameters move the headline outcomes."""
+    from calibration.sensitivity import morris
+
+    with user_errors():
+        check_positive(trajectories=trajectories, years=years)
+        world, sc = load_inputs(data, scenario)
+    table = morris(sc, world, trajectories=trajectories, years=years, seed=seed)
+    table = table.sort_values(["outcome", "mu_star"], ascending=[True, False])
+    if as_json:
+        print(table.to_json(orient="records"))
+        return
+    out.print(table.to_string(index=False), highlight=False, markup=False)
+
+
+@app.command()
 def scenarios() -> None:
     """List the bundled scenarios."""
     for name, description in bundled_descriptions().items():

@@ -357,6 +357,9 @@ def run_sweep(plan: Plan, store: ResultStore, executor: Executor, *,
     per_task = runs_per_task or default_runs_per_task(len(todo), executor.workers)
     report = SweepReport(plan.experiment.spec.name, len(plan.runs), len(plan.runs) - len(todo),
                          executor=executor.name, workers=executor.workers, runs_per_task=per_task)
+    if not todo:  # nothing to run: the executor need not be started
+        report.seconds = time.perf_counter() - start
+        return report
     window = in_flight or 2 * max(executor.workers, 1)
     for task, outcome in executor.stream(plan.tasks(todo, per_task), window):
         if isinstance(outcome, BaseException):

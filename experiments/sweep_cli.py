@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -132,8 +132,8 @@ def sweep(
     try:
         todo = pending_runs(plan, store)
         progress = SweepProgress(plan.experiment.spec.name, len(todo))
-        with make_executor(executor, scheduler, workers, data) as ex, \
-                progress.shown(sys.stderr.isatty()) as tick:
+        ex = make_executor(executor, scheduler, workers, data)
+        with ex if todo else nullcontext(ex), progress.shown(sys.stderr.isatty()) as tick:
             report = run_plan(plan, store, ex, todo=todo, runs_per_task=runs_per_task,
                               progress=tick)
     finally:
