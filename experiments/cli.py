@@ -254,4 +254,5 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 
+import experiments.compare_cli  # noqa: E402,F401  (registers `compare`)
 import experiments.sweep_cli  # noqa: E402,F401  (registers `sweep`)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from results.metrics import mean_ci
+from results.metrics import inequality_summary, mean_ci
 from sim.outputs import RunResult
 from sim.world import World
 
@@ -58,6 +58,16 @@ def _moved_by_region_year(results: list[RunResult]) -> dict[str, dict[str, float
     return out
 
 
+def inequality_end(result: RunResult) -> dict[str, float]:
+    """Gini, Theil, deprivation slope and share below 90% coverage, regions and ICBs, at the end.
+
+    See `results.metrics.inequality_summary` (consultants per 100k need-weighted population).
+    """
+    end = int(result.region_year["year"].max())
+    row = inequality_summary(result.region_year, result.icb_year, end).iloc[0]
+    return {k: float(v) for k, v in row.items() if k != "year"}
+
+
 def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
     """Means over replicates (with 95% intervals when there are several)."""
     first = results[0]
@@ -95,6 +105,8 @@ def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
         code: {"name": names[code], **{k: float(v) for k, v in row.items()}}
         for code, row in mean_table.iterrows()
     }
+    ineq = [inequality_end(r) for r in results]
+    out["inequality_end"] = {k: stat([i[k] for i in ineq]) for k in ineq[0]}
     if n > 1:
         out["intervals_95"] = {
             name: list(mean_ci([r.summary[name] for r in results])[1:])
@@ -109,6 +121,9 @@ def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
         out["intervals_95"]["coverage"] = {
             code: list(mean_ci([t.loc[code, "coverage"] for t in tables])[1:])
             for code in mean_table.index
+        }
+        out["intervals_95"]["inequality_end"] = {
+            k: list(mean_ci([i[k] for i in ineq])[1:]) for k in ineq[0]
         }
     out["person_months"] = int(sum(r.person_months for r in results))
     out["seconds"] = float(sum(r.seconds for r in results))

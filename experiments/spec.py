@@ -36,7 +36,8 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
-    model_validator,
+    ValidationInfo,
+    field_validator,
 )
 
 from sim.scenario import Scenario, ScenarioError, check_against_world, load_scenario
@@ -67,14 +68,21 @@ class Sample(_Strict):
     seed: StrictInt | None = Field(None, ge=0)  # None: the experiment's master seed
     ranges: dict[str, tuple[StrictFloat, StrictFloat]] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _check(self) -> Sample:
-        for path, (low, high) in self.ranges.items():
+    @field_validator("n")
+    @classmethod
+    def _power_of_2(cls, n: int, info: ValidationInfo) -> int:
+        method = info.data.get("method")
+        if method in ("sobol", "saltelli") and n & (n - 1):
+            raise ValueError(f"method '{method}' needs n a power of 2 (got {n})")
+        return n
+
+    @field_validator("ranges")
+    @classmethod
+    def _ordered(cls, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        for path, (low, high) in ranges.items():
             if low > high:
-                raise ValueError(f"range of '{path}': low {low:g} > high {high:g}")
-        if self.method in ("sobol", "saltelli") and self.n & (self.n - 1):
-            raise ValueError(f"method '{self.method}' needs n a power of 2 (got {self.n})")
-        return self
+                raise ValueError(f"'{path}': low {low:g} > high {high:g}")
+        return ranges
 
 
 class Outcomes(_Strict):
@@ -83,12 +91,13 @@ class Outcomes(_Strict):
     summary: list[StrictStr] | None = None  # None: every scalar outcome
     tables: list[Literal["region_year", "icb_year"]] = Field(default_factory=lambda: list(TABLES))
 
-    @model_validator(mode="after")
-    def _check(self) -> Outcomes:
-        unknown = sorted(set(self.summary or ()) - set(SUMMARY_METRICS))
+    @field_validator("summary")
+    @classmethod
+    def _known(cls, summary: list[str] | None) -> list[str] | None:
+        unknown = sorted(set(summary or ()) - set(SUMMARY_METRICS))
         if unknown:
             raise ValueError(f"unknown outcome(s) {unknown}; known: {', '.join(SUMMARY_METRICS)}")
-        return self
+        return summary
 
 
 class ExperimentSpec(_Strict):
@@ -189,6 +198,7 @@ def _first(exc: ValidationError) -> str:
     err = exc.errors()[0]
     key = ".".join(str(x) for x in err["loc"]) or "(top level)"
     msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    msg = msg.removeprefix("Value error, ")
     return f"key '{key}': {msg}"
 
 

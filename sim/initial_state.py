@@ -32,16 +32,18 @@ _AGE_CDF = np.array([0.0, 22.0 / 28.0, 1.0])  # flat 33-55 (22 units), triangle 
 def _stationary_months(
     u: np.ndarray, duration: np.ndarray, rate: np.ndarray, early: np.ndarray
 ) -> np.ndarray:
-    """Months in programme drawn with density proportional to survival on [0, duration)."""
+    """Months in programme: whole years k < duration / 12 with probability proportional to S(12k).
+
+    Intakes start in August, so a base-year trainee has been in programme a whole number of years.
+    """
     out = np.empty(len(u))
     for key in np.unique(np.stack([duration, rate, early]), axis=1).T:
         d, h, e = key
         sel = (duration == d) & (rate == h) & (early == e)
-        grid = np.arange(int(d) + 1, dtype=float)
-        dens = survival(grid[:-1] + 0.5, h, e)
-        cdf = np.r_[0.0, np.cumsum(dens)] / dens.sum()
-        out[sel] = np.floor(np.interp(u[sel], cdf, grid))
-    return np.minimum(out, duration - 1)
+        years = np.arange(int(np.ceil(d / 12.0)))
+        cdf = np.cumsum(survival(12.0 * years, h, e))
+        out[sel] = 12.0 * np.minimum(np.searchsorted(cdf / cdf[-1], u[sel]), len(years) - 1)
+    return out
 
 
 def populate(m: TraineeFlowModel) -> None:

@@ -190,7 +190,7 @@ class TraineeFlowModel(mesa.Model):
         """Rows of CCT holders seeking a first consultant post."""
         return seeking_rows(self)
 
-    def log(self, rows: np.ndarray, t: int, event: int, trust: np.ndarray) -> None:
+    def log(self, rows: np.ndarray, t: int | np.ndarray, event: int, trust: np.ndarray) -> None:
         """Append events to the trainees' history (row, month, event, trust)."""
         if len(rows):
             chunk = np.empty((len(rows), 4), dtype=np.int32)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.need import DEPRIVATION_WEIGHT, REGION_GROWTH
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Phase(_Strict):
@@ -81,20 +81,35 @@ class Programme(_Strict):
     # share of posts a donor trust loses that it replaces with trust-funded posts
     expansion: tuple[Expansion, ...] = ()
 
-    @model_validator(mode="after")
-    def _check(self) -> Programme:
-        if self.target == "table":
-            if not self.target_table:
-                raise ValueError("target = 'table' needs target_table (region code -> share)")
-            total = sum(self.target_table.values())
-            if any(v < 0 for v in self.target_table.values()) or abs(total - 1.0) > 1e-6:
+    @field_validator("target_table")
+    @classmethod
+    def _check_table(cls, table: dict[str, float] | None) -> dict[str, float] | None:
+        if table is not None:
+            total = sum(table.values())
+            if any(v < 0 for v in table.values()) or abs(total - 1.0) > 1e-6:
                 raise ValueError(f"target_table shares must be >= 0 and sum to 1 (sum {total:g})")
-        for k, v in self.region_growth.items():
+        return table
+
+    @field_validator("region_growth")
+    @classmethod
+    def _check_growth(cls, growth: dict[str, float]) -> dict[str, float]:
+        for k, v in growth.items():
             if not 0.5 <= v <= 2.0:
                 raise ValueError(f"region_growth[{k}] = {v} is outside 0.5..2.0")
-        names = [p.name for p in self.phases]
+        return growth
+
+    @field_validator("phases")
+    @classmethod
+    def _check_phases(cls, phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
+        names = [p.name for p in phases]
         if len(set(names)) != len(names):
             raise ValueError(f"phase names repeat: {names}")
+        return phases
+
+    @model_validator(mode="after")
+    def _check(self) -> Programme:
+        if self.target == "table" and not self.target_table:
+            raise ValueError("target = 'table' needs target_table (region code -> share)")
         return self
 
 

@@ -23,11 +23,16 @@ if TYPE_CHECKING:
     from sim.model import TraineeFlowModel
 
 
-def largest_remainder(total: int, weights: np.ndarray, caps: np.ndarray | None = None) -> np.ndarray:
+def largest_remainder(
+    total: int, weights: np.ndarray, caps: np.ndarray | None = None
+) -> np.ndarray:
     """Split an integer total in proportion to weights (capped per element), largest remainder."""
     weights = np.maximum(np.asarray(weights, float), 0.0)
     big = np.iinfo(np.int64).max // 2
-    caps = np.full(len(weights), big) if caps is None else np.floor(np.asarray(caps) + 1e-9).astype(np.int64)
+    if caps is None:
+        caps = np.full(len(weights), big)
+    else:
+        caps = np.floor(np.asarray(caps) + 1e-9).astype(np.int64)
     out = np.zeros(len(weights), dtype=np.int64)
     remaining = int(total)
     while remaining > 0:
@@ -47,7 +52,9 @@ def largest_remainder(total: int, weights: np.ndarray, caps: np.ndarray | None =
     return out
 
 
-def resolve_specialties(codes: tuple[str, ...], world_codes: list[str], groups: list[str]) -> list[int]:
+def resolve_specialties(
+    codes: tuple[str, ...], world_codes: list[str], groups: list[str]
+) -> list[int]:
     """Specialty indices named by codes or 'group:<name>' entries."""
     out: list[int] = []
     for c in codes:
@@ -67,7 +74,7 @@ class Programme:
         w = m.world
         groups = w.data.specialties["group"].tolist()
         self.phase_of = np.full(m.n_specs, -1)
-        for i, phase in enumerate(self.cfg.phases):
+        for i, phase in enumerate(self.cfg.phases if self.cfg.enabled else ()):
             for s in resolve_specialties(phase.specialties, w.specialty_codes, groups):
                 if self.phase_of[s] < 0:
                     self.phase_of[s] = i
@@ -87,7 +94,8 @@ class Programme:
         self.start_gap = np.zeros((self.n_areas, m.n_specs))
         self.unplaced = np.zeros((w.n_regions, m.n_specs))
         self.expansion_specs = [
-            resolve_specialties(e.specialties, w.specialty_codes, groups) for e in self.cfg.expansion
+            resolve_specialties(e.specialties, w.specialty_codes, groups)
+            for e in (self.cfg.expansion if self.cfg.enabled else ())
         ]
 
     # --- set-up -------------------------------------------------------------------------------
@@ -123,8 +131,8 @@ class Programme:
             return
         t = int(self.m.time)
         year = calendar_year(t, self.m.base_year)
+        self.unplaced[:] = 0  # before expansion: its unplaced posts count in this round too
         self._expand(year, t)
-        self.unplaced[:] = 0
         self._move_year(year, phase_filter=None, before_base=False)
 
     def monthly(self, t: int) -> None:
@@ -156,9 +164,9 @@ class Programme:
         live = p.live()
         if not all_funding:
             live = live[p.funding[live] != TRUST_FUNDED]
-        out = np.zeros((m.world.n_trusts, m.n_specs), dtype=np.int64)
-        np.add.at(out, (p.trust[live], p.spec[live]), 1)
-        return out
+        n_t, n_s = m.world.n_trusts, m.n_specs
+        key = p.trust[live].astype(np.int64) * n_s + p.spec[live]
+        return np.bincount(key, minlength=n_t * n_s).reshape(n_t, n_s)
 
     def _move_year(self, year: int, phase_filter: int | None, before_base: bool) -> None:
         for s in range(self.m.n_specs):
@@ -197,26 +205,49 @@ class Programme:
         if not before_base:
             cand = cand[p.holder[cand] < 0]
         trust_target = self.trust_shares[:, s] * current.sum()
-        over = by_trust - trust_target
-        cand = cand[np.lexsort((p.slot[cand], -over[p.trust[cand]], self.area_of_trust[p.trust[cand]]))]
         cand_area = self.area_of_trust[p.trust[cand]]
         available = np.bincount(cand_area, minlength=self.n_areas)
         release = np.minimum(release, available)
         deficit = np.maximum(-gap, 0)
-        spare_trust = np.maximum(np.floor(self.capacity[:, s] + 1e-9) - self._posts_by_trust(True)[:, s], 0)
+        spare_trust = self._spare(s)
         spare_area = np.bincount(self.area_of_trust, weights=spare_trust, minlength=self.n_areas)
-        take = largest_remainder(int(release.sum()), deficit, np.minimum(np.ceil(deficit), spare_area))
+        take = largest_remainder(int(release.sum()), deficit,
+                                 np.minimum(np.ceil(deficit), spare_area))
         placed = int(take.sum())
         shortfall = largest_remainder(int(release.sum()) - placed, deficit)
         np.add.at(self.unplaced[:, s], self._area_region(), shortfall)
         release = largest_remainder(placed, release.astype(float), release)
-        chosen = np.concatenate([cand[cand_area == a][: release[a]] for a in range(self.n_areas)])
+        chosen = self._donor_posts(cand, cand_area, release, by_trust - trust_target)
         receivers = self._receiving_trusts(s, take, spare_trust, by_trust, trust_target)
         self._relocate(chosen, receivers, s, before_base)
+
+    def _spare(self, s: int) -> np.ndarray:
+        """Training capacity left at each trust for specialty s (posts of any funding)."""
+        posts = self._posts_by_trust(all_funding=True)[:, s]
+        return np.maximum(np.floor(self.capacity[:, s] + 1e-9) - posts, 0)
 
     def _area_region(self) -> np.ndarray:
         w = self.m.world
         return w.icb_region if self.cfg.target == "icb" else np.arange(w.n_regions)
+
+    def _donor_posts(
+        self, cand: np.ndarray, cand_area: np.ndarray, release: np.ndarray, over: np.ndarray
+    ) -> np.ndarray:
+        """Posts each donor area releases: one at a time from its trust now most over fair share."""
+        p = self.m.posts
+        out: list[int] = []
+        for a in np.flatnonzero(release):
+            mine = cand[cand_area == a]
+            mine = mine[np.lexsort((p.slot[mine], p.trust[mine]))]  # by trust, then slot
+            trusts, first, left = np.unique(p.trust[mine], return_index=True, return_counts=True)
+            level = over[trusts].astype(float)
+            taken = np.zeros(len(trusts), dtype=np.int64)
+            for _ in range(int(release[a])):  # rare event: tens of posts a year
+                i = int(np.argmax(np.where(taken < left, level, -np.inf)))
+                out.append(int(mine[first[i] + taken[i]]))
+                taken[i] += 1
+                level[i] -= 1.0
+        return np.array(out, dtype=np.int64)
 
     def _receiving_trusts(
         self, s: int, take: np.ndarray, spare: np.ndarray, by_trust: np.ndarray, target: np.ndarray
@@ -268,11 +299,12 @@ class Programme:
         by_trust, current = self._area_counts(s)
         total = current.sum() + n
         deficit = np.maximum(self.area_shares[:, s] * total - current, 0)
-        spare = np.maximum(np.floor(self.capacity[:, s] + 1e-9) - self._posts_by_trust(True)[:, s], 0)
+        spare = self._spare(s)
         spare_area = np.bincount(self.area_of_trust, weights=spare, minlength=self.n_areas)
         take = largest_remainder(n, deficit + 1e-9, spare_area)
         trusts = self._receiving_trusts(s, take, spare, by_trust, self.trust_shares[:, s] * total)
         spec = np.full(len(trusts), s)
         m.posts.append(len(trusts), trust=trusts, spec=spec, funding=EXPANSION,
                        slot=m.slots(spec, m.next_ordinals("post", spec)), end_t=t + 12 * lifetime)
-        np.add.at(self.unplaced[:, s], self._area_region(), largest_remainder(n - len(trusts), deficit))
+        unplaced = largest_remainder(n - len(trusts), deficit)
+        np.add.at(self.unplaced[:, s], self._area_region(), unplaced)

@@ -8,6 +8,7 @@ unknown specialty, local office or region is one `ScenarioError` naming the file
 
 from __future__ import annotations
 
+import math
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -70,7 +71,7 @@ def _read(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: no such scenario file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # a folder, no permission, a NUL in the name
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
 
 
@@ -81,7 +82,8 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _raw(source: str | Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Path]:
+def _locate(source: str | Path) -> Path:
+    """The file of a bundled scenario name or of a path (resolved, for loop detection)."""
     path = Path(source)
     if not path.suffix and not path.exists() and str(source) in BUNDLED:
         path = bundled_dir() / f"{source}.toml"
@@ -90,7 +92,14 @@ def _raw(source: str | Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any
             f"unknown scenario '{source}': not a bundled name ({', '.join(BUNDLED)})"
             " and no such file"
         )
-    path = path.resolve()
+    try:
+        return path.resolve()
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"{source}: cannot read: {exc}") from None
+
+
+def _raw(source: str | Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Path]:
+    path = _locate(source)
     if path in seen:
         raise ScenarioError(f"{path}: 'extends' loops back to itself")
     data = _read(path)
@@ -99,21 +108,59 @@ def _raw(source: str | Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any
         return data, path
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: key 'extends' must be a scenario name or path")
-    parent_path = parent if parent in BUNDLED else str(path.parent / parent)
-    base, _ = _raw(parent_path, (*seen, path))
+    parent_source = parent if parent in BUNDLED else path.parent / parent
+    try:
+        found = _locate(parent_source).is_file()
+    except ScenarioError:
+        found = False
+    if not found:  # the error is in this file's 'extends', not in a parent file
+        raise ScenarioError(
+            f"{path}: key 'extends': {parent!r} is neither a bundled scenario "
+            f"({', '.join(BUNDLED)}) nor a scenario file"
+        )
+    base, _ = _raw(parent_source, (*seen, path))
     base.pop("description", None)
     return _merge(base, data), path
 
 
+def _tuples(value: Any) -> Any:
+    """TOML arrays as tuples (the models' sequences are tuples; strict mode wants them)."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value
+
+
+def _non_finite(value: Any, key: str = "") -> str | None:
+    """Dotted key of the first nan or inf in the data, if any."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return key
+    items = value.items() if isinstance(value, dict) else (
+        enumerate(value) if isinstance(value, list) else ())
+    for k, v in items:
+        found = _non_finite(v, f"{key}.{k}" if key else str(k))
+        if found is not None:
+            return found
+    return None
+
+
 def load_scenario(source: str | Path, world: World | None = None) -> Scenario:
-    """Load, merge (`extends`) and validate a scenario by bundled name or path."""
+    """Load, merge (`extends`) and validate a scenario by bundled name or path.
+
+    Validation is strict: TOML types must match (no "0.3" for a number, no 1 for true) and
+    numbers must be finite.
+    """
     data, path = _raw(source)
+    bad = _non_finite(data)
+    if bad is not None:
+        raise ScenarioError(f"{path}: key '{bad}': not a finite number")
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate(_tuples(data), strict=True)
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         raise ScenarioError(f"{path}: key '{key}': {msg}") from None
@@ -135,9 +182,9 @@ def check_against_world(scenario: Scenario, world: World, path: Path | str = "<s
             if not ok:
                 raise ScenarioError(f"{path}: key '{key}': unknown specialty or group '{name}'")
 
-    for i, phase in enumerate(prog.phases):
+    for i, phase in enumerate(prog.phases if prog.enabled else ()):
         check_specs(f"policy.programme.phases.{i}.specialties", phase.specialties)
-    for i, tranche in enumerate(prog.expansion):
+    for i, tranche in enumerate(prog.expansion if prog.enabled else ()):
         check_specs(f"policy.programme.expansion.{i}.specialties", tranche.specialties)
     check_specs("world.february_specialties", scenario.world.february_specialties)
     for key, names, universe in (

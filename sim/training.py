@@ -83,7 +83,7 @@ def enter(
         cct_due=cct_month(t, prog, required, fte),
     )
     m.posts.holder[post] = rows
-    m.log(rows, t, EV_START, trust)
+    m.log(rows, start, EV_START, trust)
     m.counts.trainees += n
     return rows
 

@@ -78,7 +78,8 @@ def build_data_dir(
         sp[column] = str(value)
     sp.to_csv(dest / "specialties.csv", index=False)
 
-    pairs = pd.MultiIndex.from_product([trusts, specialties], names=["trust_code", "specialty_code"])
+    pairs = pd.MultiIndex.from_product([trusts, specialties],
+                                       names=["trust_code", "specialty_code"])
     posts = _cut(read_bundled("posts.csv"), pairs,
                  {"tariff_posts": tariff_posts, "trust_funded_posts": trust_funded_posts})
     posts.to_csv(dest / "posts.csv", index=False)
@@ -87,7 +88,9 @@ def build_data_dir(
     return dest
 
 
-def _cut(table: pd.DataFrame, pairs: pd.MultiIndex, fixed: Mapping[str, int | None]) -> pd.DataFrame:
+def _cut(
+    table: pd.DataFrame, pairs: pd.MultiIndex, fixed: Mapping[str, int | None]
+) -> pd.DataFrame:
     """Rows of a (trust, specialty) table for the kept pairs; fixed counts fill every pair."""
     keyed = table.set_index(["trust_code", "specialty_code"])
     if all(v is None for v in fixed.values()):
@@ -105,7 +108,8 @@ def add_tariff_post(folder: Path, trust: str, specialty: str, n: int = 1) -> Non
     posts = pd.read_csv(path, dtype=str, keep_default_na=False)
     hit = (posts["trust_code"] == trust) & (posts["specialty_code"] == specialty)
     if hit.any():
-        posts.loc[hit, "tariff_posts"] = (posts.loc[hit, "tariff_posts"].astype(int) + n).astype(str)
+        now = posts.loc[hit, "tariff_posts"].astype(int)
+        posts.loc[hit, "tariff_posts"] = (now + n).astype(str)
     else:
         row = {"trust_code": trust, "specialty_code": specialty,
                "tariff_posts": str(n), "trust_funded_posts": "0"}

@@ -7,6 +7,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import build_data_dir, pick_trusts
 
 from agents.local_office import LocalOffice
 from agents.trust import Trust
@@ -14,7 +15,6 @@ from sim.model import TraineeFlowModel
 from sim.run import run_scenario
 from sim.scenario import load_scenario
 from sim.world import World
-from helpers import build_data_dir, pick_trusts
 
 YEARS = 5
 
@@ -103,7 +103,7 @@ def test_baseline_runs_on_a_user_data_directory_without_forerunner_specialties(t
     assert set(result.region_year["specialty_code"]) == {"paediatrics", "clinical_radiology"}
 
 
-# --- calibration targets of the default baseline (25 years, seed 1) --------------------------------
+# --- calibration targets of the default baseline (25 years, seed 1) -----------------------------
 
 
 def test_settlement_within_50_miles_is_about_80_percent(baseline_run):

@@ -10,12 +10,16 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from helpers import build_data_dir, pick_trusts
 
 from agents.consultant import FROM_CCT
 from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
 from agents.trainee import CONSULTANT, IN_TRAINING, LEFT, LOST, SEEKING
 from sim.model import TraineeFlowModel
+from sim.params import WorldParams
+from sim.policy import PolicyParams, Programme
 from sim.scenario import load_scenario
+from sim.world import World
 
 YEARS = 5
 SEED = 2
@@ -132,7 +136,8 @@ def filled_matches_consultants(m, s):
     counted = np.zeros_like(m.filled)
     np.add.at(counted, (c.trust[act], c.spec[act]), 1)
     if not np.array_equal(counted, m.filled):
-        return f"model.filled differs from active consultants in {np.count_nonzero(counted != m.filled)} cells"
+        cells = np.count_nonzero(counted != m.filled)
+        return f"model.filled differs from the active consultants in {cells} cells"
     return None
 
 
@@ -178,7 +183,8 @@ def monthly(request, england):
 @pytest.mark.parametrize("check", list(CHECKS))
 def test_invariant_holds_every_month(monthly, check):
     _, _, failures = monthly
-    assert not failures[check], f"{check} failed in {len(failures[check])} months, first: {failures[check][:3]}"
+    bad = failures[check]
+    assert not bad, f"{check} failed in {len(bad)} months, first: {bad[:3]}"
 
 
 def test_the_run_exercised_every_flow(monthly):
@@ -198,3 +204,46 @@ def test_the_run_exercised_every_flow(monthly):
     if scenario != "baseline":
         assert totals["posts_moved_in"].sum() > 50
         assert funding_counts(m)[EXPANSION] > 100
+
+
+# --- the checks themselves can fail ---------------------------------------------------------------
+
+
+def _vacant_post(m):
+    return int(m.posts.vacant()[0])
+
+
+CORRUPTIONS = {
+    "one_holder_per_post": lambda m, r: m.posts.holder.__setitem__(_vacant_post(m), r),
+    "trainee_holds_exactly_one_post": lambda m, r: m.trainees.post.__setitem__(r, _vacant_post(m)),
+    "trainee_attributes_follow_post": lambda m, r: m.trainees.trust.__setitem__(
+        r, (m.trainees.trust[r] + 1) % m.world.n_trusts),
+    "no_post_held_by_non_trainee": lambda m, r: m.trainees.status.__setitem__(r, LEFT),
+    "recruits_are_conserved": lambda m, r: m.trainees.status.__setitem__(r, CONSULTANT),
+    "posts_by_funding_constant": lambda m, r: m.posts.funding.__setitem__(
+        int(m.trainees.post[r]), EXPANSION),
+    "filled_matches_consultants": lambda m, r: m.filled.__setitem__((0, 0), m.filled[0, 0] + 1),
+    "counters_match_live_counts": lambda m, r: setattr(m.counts, "trainees", m.counts.trainees + 1),
+    "person_months_accumulate": lambda m, r: setattr(m, "person_months", m.person_months + 1),
+}
+
+
+@pytest.fixture(scope="module")
+def small_world(tmp_path_factory):
+    folder = build_data_dir(tmp_path_factory.mktemp("small"), specialties=("cardiology",),
+                            trusts=pick_trusts(1), tariff_posts=8, consultants=5)
+    return World.load(folder)
+
+
+@pytest.mark.parametrize("check", list(CHECKS))
+def test_each_check_detects_its_violation(small_world, check):
+
+    policy = PolicyParams(programme=Programme(enabled=False, phases=()))
+    m = TraineeFlowModel(small_world, WorldParams(initial_fill=0.8), policy, seed=1)
+    tracker = Tracker(m)
+    tracker.scenario = "baseline"
+    m.run_for(1)
+    assert all(f(m, tracker) is None for f in CHECKS.values())
+    tracker.person_months -= len(m.in_training()) + len(active_consultants(m))  # undo that call
+    CORRUPTIONS[check](m, int(m.in_training()[0]))
+    assert CHECKS[check](m, tracker) is not None
