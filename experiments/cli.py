@@ -27,7 +27,7 @@ app = typer.Typer(
     help="Simulate NHS England's specialty training pipeline.",
 )
 err = Console(stderr=True, soft_wrap=True)
-out = Console()
+out = Console(soft_wrap=True)
 
 
 class InputError(Exception):

@@ -32,7 +32,7 @@ LO_POPULARITY = {
 class WorldParams(BaseModel):
     """Uncertain parameters of the training pipeline and the consultant market."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     # --- training progress -------------------------------------------------------------
     ltft_fte: float = Field(0.8, gt=0.0, le=1.0)

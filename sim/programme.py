@@ -214,7 +214,8 @@ class Programme:
         take = largest_remainder(int(release.sum()), deficit,
                                  np.minimum(np.ceil(deficit), spare_area))
         placed = int(take.sum())
-        shortfall = largest_remainder(int(release.sum()) - placed, deficit)
+        # unplaced moves belong to the areas left short (not to those that got their deficit)
+        shortfall = largest_remainder(int(release.sum()) - placed, np.maximum(deficit - take, 0))
         np.add.at(self.unplaced[:, s], self._area_region(), shortfall)
         release = largest_remainder(placed, release.astype(float), release)
         chosen = self._donor_posts(cand, cand_area, release, by_trust - trust_target)
@@ -306,5 +307,5 @@ class Programme:
         spec = np.full(len(trusts), s)
         m.posts.append(len(trusts), trust=trusts, spec=spec, funding=EXPANSION,
                        slot=m.slots(spec, m.next_ordinals("post", spec)), end_t=t + 12 * lifetime)
-        unplaced = largest_remainder(n - len(trusts), deficit)
+        unplaced = largest_remainder(n - len(trusts), np.maximum(deficit - take, 0) + 1e-9)
         np.add.at(self.unplaced[:, s], self._area_region(), unplaced)
