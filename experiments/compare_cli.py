@@ -14,7 +14,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.table import Table
@@ -35,7 +34,7 @@ from experiments.cli import (
 )
 from results.analysis import (
     HEADLINE,
-    METRICS,
+    canonical,
     donor_regions,
     nan_to_none,
     outcomes_table,
@@ -52,6 +51,10 @@ FIGURES = {
     "regions": ("compare_regions_over_time.png",
                 "Consultants per 100,000 need-weighted population by region over time "
                 "(line: mean over replicates; band: 95% interval of the mean)."),
+    "differences": ("compare_region_differences.png",
+                    "Paired differences (other minus base, same seeds) in consultants per "
+                    "100,000 need-weighted population by region over time, with 95% paired "
+                    "intervals."),
     "coverage": ("compare_coverage_by_year.png",
                  "Need coverage (consultant share / need share) by region at the start, "
                  "middle and end of the run; 1 = fair share."),
@@ -81,10 +84,11 @@ def _years_within(results: list[RunResult]) -> dict[str, tuple[float | None, int
 
 
 def draw_figures(runs: dict[str, list[RunResult]], world: World, folder: Path) -> list[str]:
-    """The four comparison figures in `folder`; returns their file names."""
+    """The comparison figures in `folder`; returns their file names."""
     from results.compare_figures import (
         plot_coverage_years,
         plot_lorenz,
+        plot_region_differences,
         plot_region_series,
         plot_trust_map,
     )
@@ -95,10 +99,13 @@ def draw_figures(runs: dict[str, list[RunResult]], world: World, folder: Path) -
     start, end = first.base_year, first.base_year + first.years
     series = pd.concat([region_series(_stack(rs, "region_year")).assign(scenario=s)
                         for s, rs in runs.items()], ignore_index=True)
+    seeds = {r.run_key: r.seed for rs in runs.values() for r in rs}
+    series["seed"] = series["run_key"].map(seeds)
     icb_end = pd.concat([icb_metrics(_stack(rs, "icb_year"), end).assign(scenario=s)
                          for s, rs in runs.items()], ignore_index=True)
     trusts = world.data.trusts[["trust_code", "lat", "lon", "icb_code", "region_code"]]
     plot_region_series(series, names, scen, folder / FIGURES["regions"][0])
+    plot_region_differences(series, names, scen, folder / FIGURES["differences"][0])
     years = sorted({start, start + first.years // 2, end})
     plot_coverage_years(series, names, scen, years, folder / FIGURES["coverage"][0])
     plot_trust_map(trusts, icb_end, names, scen, end, folder / FIGURES["map"][0])
@@ -118,6 +125,7 @@ def analyse(runs: dict[str, list[RunResult]]) -> dict[str, Any]:
         head = metrics[HEADLINE]
         comparisons[other] = {
             "headline": {"metric": HEADLINE, "diff": head["diff"],
+                         "correlation": head["correlation"],
                          "paired_ci_width": head["paired_ci_width"],
                          "unpaired_ci_width": head["unpaired_ci_width"]},
             "metrics": metrics,
@@ -183,9 +191,11 @@ def compare(
         reused = sum(store.has_run(k) for k in keys)
         with progress_bar(len(keys) * years, "simulated years", sys.stderr.isatty()) as tick:
             for sc in scenarios:
-                runs[sc.name] = run_replicates(sc, seeds, years, world, store, tick)
+                done = run_replicates(sc, seeds, years, world, store, tick)
+                runs[sc.name] = [canonical(r) for r in done]
     finally:
         store.close()
+    run_seconds = time.perf_counter() - start
     result = analyse(runs)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = draw_figures(runs, world, out_dir)
@@ -209,7 +219,7 @@ def compare(
                "report": {"markdown": str(md), "html": str(page),
                           "figures": [str(out_dir / f) for f in files]},
                "provenance": prov, "db": store.url,
-               "wall_seconds": time.perf_counter() - start}
+               "run_seconds": run_seconds, "wall_seconds": time.perf_counter() - start}
     if as_json:
         print(json.dumps(nan_to_none(summary), allow_nan=False))
         return
@@ -218,24 +228,22 @@ def compare(
 
 def print_comparison(s: dict[str, Any]) -> None:
     """The headline table per compared scenario, and where the report is."""
-    def num(v: float | None) -> str:
-        return "n/a" if v is None or np.isnan(v) else f"{v:.4g}"
+    from results.report import fmt, fmt_ci
 
     out.print(f"[bold]{', '.join(s['others'])}[/] against [bold]{s['base']}[/]: "
               f"{s['replicates']} replicates x {s['years']} years on seeds {s['seeds']}",
               highlight=False)
     for other, comp in s["comparisons"].items():
-        table = Table(title=f"{other} minus {s['base']} (95% intervals)")
-        for col in ("outcome", s["base"], other, "difference", "paired", "unpaired"):
+        table = Table(title=f"{other} minus {s['base']} (paired 95% intervals; unpaired ones "
+                      "in the report)")
+        for col in ("outcome", "base", "other", "difference", "95% interval"):
             table.add_column(col, justify="left" if col == "outcome" else "right")
         for name, v in comp["metrics"].items():
-            table.add_row(name, num(v["mean_base"]), num(v["mean_other"]), num(v["diff"]),
-                          f"[{num(v['ci_paired'][0])}, {num(v['ci_paired'][1])}]",
-                          f"[{num(v['ci_unpaired'][0])}, {num(v['ci_unpaired'][1])}]")
+            table.add_row(name, fmt(v["mean_base"]), fmt(v["mean_other"]), fmt(v["diff"]),
+                          fmt_ci(v["ci_paired"]))
         out.print(table)
     runs = s["runs"]
-    out.print(f"  {runs['simulated']} runs simulated, {runs['reused']} read from {s['db']}; "
-              f"report {s['report']['html']} (and report.md, {len(s['report']['figures'])} "
-              f"figures) in {s['wall_seconds']:.1f} s", highlight=False)
-    out.print(f"  Outcome definitions: {len(METRICS)} metrics, see the report's method section.",
+    out.print(f"  {runs['simulated']} runs simulated, {runs['reused']} read from {s['db']} "
+              f"in {s['run_seconds']:.1f} s; report {s['report']['html']} (and report.md, "
+              f"{len(s['report']['figures'])} figures); {s['wall_seconds']:.1f} s in all",
               highlight=False)

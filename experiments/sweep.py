@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -139,6 +140,19 @@ def worker_world(data: str | None) -> World:
     return _WORLDS[data or ""]
 
 
+def _pool_worker_start(data: str | None) -> None:
+    """Process-pool initializer: load the World, and exit when the driver dies (no orphans)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="traineeflow-parent-watch", daemon=True).start()
+    worker_world(data)
+
+
 def keep_outcomes(result: RunResult, outcomes: Outcomes) -> RunResult:
     """Drop the summary metrics and tables the experiment does not keep."""
     summary = result.summary if outcomes.summary is None else {
@@ -198,10 +212,17 @@ class LocalExecutor:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                   initializer=worker_world, initargs=(self._data,))
+                                   initializer=_pool_worker_start, initargs=(self._data,))
+
+    def _replace_pool(self, broken: ProcessPoolExecutor) -> None:
+        """Replace the pool once (the first to notice a broken pool replaces it)."""
+        if broken is self._pool:
+            broken.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
 
     def __enter__(self) -> LocalExecutor:
         self._pool = self._new_pool()
+        wait([self._pool.submit(os.getpid) for _ in range(self.workers)])  # start every worker
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -214,11 +235,16 @@ class LocalExecutor:
         """Submit with a bounded window; a task whose worker died is retried on a new pool."""
         if self._pool is None:
             raise RuntimeError("use the executor as a context manager")
-        pending: dict[Future[list[RunResult | RunFailure]], tuple[SweepTask, Any]] = {}
+        pending: dict[Future[Any], tuple[SweepTask, ProcessPoolExecutor]] = {}
 
         def submit(task: SweepTask) -> None:
             assert self._pool is not None
-            pending[self._pool.submit(run_task, task)] = (task, self._pool)
+            try:
+                fut = self._pool.submit(run_task, task)
+            except BrokenProcessPool:  # a worker died; its futures are not all seen yet
+                self._replace_pool(self._pool)
+                fut = self._pool.submit(run_task, task)
+            pending[fut] = (task, self._pool)
 
         for task in itertools.islice(tasks, in_flight):
             submit(task)
@@ -228,9 +254,7 @@ class LocalExecutor:
                 task, pool = pending.pop(fut)
                 exc = BrokenProcessPool("cancelled") if fut.cancelled() else fut.exception()
                 if isinstance(exc, BrokenProcessPool) and task.attempts < POOL_RETRIES:
-                    if pool is self._pool:  # the first to notice replaces the pool
-                        pool.shutdown(wait=False, cancel_futures=True)
-                        self._pool = self._new_pool()
+                    self._replace_pool(pool)
                     submit(replace(task, attempts=task.attempts + 1))
                     continue
                 next_task = next(tasks, None)
@@ -272,11 +296,6 @@ class DaskExecutor:
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
-
-    @property
-    def client(self) -> Any:
-        """The distributed.Client in use."""
-        return self._client
 
     def stream(self, tasks: Iterator[SweepTask], in_flight: int
                ) -> Iterator[tuple[SweepTask, Outcome]]:
@@ -338,24 +357,29 @@ def default_runs_per_task(runs: int, workers: int) -> int:
     return max(1, min(MAX_RUNS_PER_TASK, math.ceil(runs / (4 * max(workers, 1)))))
 
 
-def pending_runs(plan: Plan, store: ResultStore) -> list[PlannedRun]:
-    """The plan's runs not yet stored as completed (failed ones are retried)."""
+def pending_runs(plan: Plan, store: ResultStore, shard: tuple[int, int] = (0, 1)
+                 ) -> list[PlannedRun]:
+    """The shard's runs not yet stored as completed (failed ones are retried).
+
+    Shard (k, n) holds runs k, k + n, k + 2n, ... of the plan: n drivers can share one experiment.
+    """
     stored = store.completed_keys()
-    return [r for r in plan.runs if r.key not in stored]
+    return [r for r in plan.runs[shard[0]::shard[1]] if r.key not in stored]
 
 
 def run_sweep(plan: Plan, store: ResultStore, executor: Executor, *,
-              todo: list[PlannedRun] | None = None, runs_per_task: int | None = None,
-              in_flight: int | None = None,
+              shard: tuple[int, int] = (0, 1), todo: list[PlannedRun] | None = None,
+              runs_per_task: int | None = None, in_flight: int | None = None,
               progress: Callable[[int], None] | None = None) -> SweepReport:
-    """Run the plan's missing runs (`todo`, default `pending_runs`) on `executor` (entered).
+    """Run the shard's missing runs (`todo`, default `pending_runs`) on `executor` (entered).
 
     Each run is written as its task completes; `progress(n)` is called after each task's runs.
     """
     start = time.perf_counter()
-    todo = pending_runs(plan, store) if todo is None else todo
+    todo = pending_runs(plan, store, shard) if todo is None else todo
+    planned = len(plan.runs[shard[0]::shard[1]])
     per_task = runs_per_task or default_runs_per_task(len(todo), executor.workers)
-    report = SweepReport(plan.experiment.spec.name, len(plan.runs), len(plan.runs) - len(todo),
+    report = SweepReport(plan.experiment.spec.name, planned, planned - len(todo),
                          executor=executor.name, workers=executor.workers, runs_per_task=per_task)
     if not todo:  # nothing to run: the executor need not be started
         report.seconds = time.perf_counter() - start

@@ -91,6 +91,14 @@ class SweepProgress:
         self._bar = None
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """'K/N' -> (K, N) with 0 <= K < N."""
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and int(k) < int(n)):
+        raise InputError(f"--shard must be K/N with 0 <= K < N, e.g. 0/4 (got {text!r})")
+    return int(k), int(n)
+
+
 def make_executor(kind: str, scheduler: str | None, workers: int | None,
                   data: Path | None) -> Executor:
     """The executor named on the command line (not yet started)."""
@@ -111,6 +119,8 @@ def sweep(
         help="Worker processes (default: CPUs; with --scheduler: the workers expected).")] = None,
     runs_per_task: Annotated[int | None, typer.Option(
         help="Runs per task (default: about four tasks per worker, at most 10 runs).")] = None,
+    shard: Annotated[str, typer.Option(
+        help="K/N: run only every N-th run from the K-th (0-based), for N drivers.")] = "0/1",
     db: DbOpt = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder of the default SQLite store.")]
     = Path("out"),
@@ -126,16 +136,17 @@ def sweep(
         for name, value in (("workers", workers), ("runs-per-task", runs_per_task)):
             if value is not None and value < 1:
                 raise InputError(f"--{name} must be at least 1 (got {value})")
+        part = parse_shard(shard)
         world = World.load(data)
         plan = Plan(load_experiment(experiment, world), world, data)
         store = open_store(db, out_dir)  # only once the experiment is known to be valid
     try:
-        todo = pending_runs(plan, store)
+        todo = pending_runs(plan, store, part)
         progress = SweepProgress(plan.experiment.spec.name, len(todo))
         ex = make_executor(executor, scheduler, workers, data)
         with ex if todo else nullcontext(ex), progress.shown(sys.stderr.isatty()) as tick:
-            report = run_plan(plan, store, ex, todo=todo, runs_per_task=runs_per_task,
-                              progress=tick)
+            report = run_plan(plan, store, ex, shard=part, todo=todo,
+                              runs_per_task=runs_per_task, progress=tick)
     finally:
         store.close()
     if as_json:

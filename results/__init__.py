@@ -1,0 +1,1 @@
+"""Results: the SQL store, outcome and inequality metrics, comparisons, figures and reports."""

@@ -12,6 +12,7 @@ empty at the base year and fill rates start one year later.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -63,6 +64,17 @@ METRICS: dict[str, str] = {
 HEADLINE = "icb_gini_end"
 
 type Tables = RunResult | pd.DataFrame
+
+
+def canonical(run: RunResult) -> RunResult:
+    """The run with its tables in key order (year, area, specialty).
+
+    Sums over rows then run in one order whether a run comes fresh from the model or back from
+    the store, so both give bit-identical outcomes.
+    """
+    ry = run.region_year.sort_values(["year", "region_code", "specialty_code"], kind="stable")
+    icb = run.icb_year.sort_values(["year", "icb_code"], kind="stable")
+    return replace(run, region_year=ry.reset_index(drop=True), icb_year=icb.reset_index(drop=True))
 
 
 def _region_year(run: Tables) -> pd.DataFrame:
@@ -225,13 +237,21 @@ def _interval(ci: tuple[float, float, float]) -> dict[str, Any]:
     return {"ci": [lo, hi], "width": hi - lo}
 
 
+def _correlation(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson correlation of the two arms over seeds (NaN if either does not vary)."""
+    dx, dy = x - x.mean(), y - y.mean()
+    den = float(np.sqrt((dx**2).sum() * (dy**2).sum()))
+    return float((dx * dy).sum() / den) if den > 0 else float("nan")
+
+
 def paired_comparison(base: pd.DataFrame, other: pd.DataFrame,
                       metrics: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
     """Paired differences other - base per metric, replicates matched by seed.
 
-    Each metric gets mean_base, mean_other, diff, ci_paired (t interval of the per-seed
-    differences: common random numbers), ci_unpaired (Welch interval treating the arms as
-    independent) and both widths. Both tables need the same seeds (one row each).
+    Each metric gets mean_base, mean_other, diff, correlation (of the arms over seeds: how much
+    the common random numbers couple them), ci_paired (t interval of the per-seed differences),
+    ci_unpaired (Welch interval treating the arms as independent) and both widths. Both tables
+    need the same seeds (one row each).
     """
     a, b = other.set_index("seed"), base.set_index("seed")
     if sorted(a.index) != sorted(b.index) or a.index.has_duplicates:
@@ -243,6 +263,7 @@ def paired_comparison(base: pd.DataFrame, other: pd.DataFrame,
         unpaired = _interval(unpaired_diff_ci(a[m], b[m]))
         out[m] = {"mean_base": float(b[m].mean()), "mean_other": float(a[m].mean()),
                   "diff": float((a[m] - b[m]).mean()),
+                  "correlation": _correlation(b[m].to_numpy(float), a[m].to_numpy(float)),
                   "ci_paired": paired["ci"], "ci_unpaired": unpaired["ci"],
                   "paired_ci_width": paired["width"], "unpaired_ci_width": unpaired["width"]}
     return out

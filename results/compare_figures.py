@@ -16,8 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
+from matplotlib.patches import Ellipse, Rectangle  # noqa: E402
 from scipy import stats  # noqa: E402
-from scipy.spatial import ConvexHull  # noqa: E402
 
 from results.metrics import gini  # noqa: E402
 
@@ -72,8 +72,11 @@ def plot_region_series(series: pd.DataFrame, names: Mapping[str, str],
     colours = scenario_colours(scenarios)
     n = int(series.groupby("scenario")["run_key"].nunique().min())
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(2, 4, figsize=(16, 8), sharex=True)
-        for ax, code in zip(axes.flat, codes, strict=True):
+        nrows = -(-len(codes) // 4)
+        fig, axes = plt.subplots(nrows, 4, figsize=(16, 4 * nrows), sharex=True, squeeze=False)
+        for ax in axes.flat[len(codes):]:
+            ax.set_visible(False)
+        for ax, code in zip(axes.flat, codes, strict=False):
             for sc in scenarios:
                 d = s[(s["scenario"] == sc) & (s["region_code"] == code)]
                 ax.plot(d["year"], d["mean"], color=colours[sc], lw=2, label=sc)
@@ -83,9 +86,11 @@ def plot_region_series(series: pd.DataFrame, names: Mapping[str, str],
             ax.grid(alpha=0.3)
         for ax in axes[:, 0]:
             ax.set_ylabel(RATE_LABEL)
-        for ax in axes[1, :]:
+        for ax in axes.flat[max(len(codes) - 4, 0):len(codes)]:
             ax.set_xlabel("Year (August snapshot)")
-        axes.flat[-1].legend(title="Scenario (line: mean;\nband: 95% interval)", loc="best")
+            ax.xaxis.set_tick_params(labelbottom=True)
+        axes.flat[len(codes) - 1].legend(title="Scenario (line: mean;\nband: 95% interval)",
+                                         loc="best")
         fig.suptitle("Consultant supply by NHS England region: consultants per 100,000 "
                      f"need-weighted population ({n} replicates per scenario)")
         fig.tight_layout()
@@ -99,38 +104,86 @@ def plot_coverage_years(series: pd.DataFrame, names: Mapping[str, str],
                   "coverage")
     colours = scenario_colours(scenarios)
     codes = list(names)
-    height = 0.8 / len(scenarios)
+    step = 0.6 / max(len(scenarios) - 1, 1)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, len(years), figsize=(5.2 * len(years), 6), sharey=True,
-                                 sharex=True)
-        for ax, year in zip(np.atleast_1d(axes), years, strict=True):
+                                 sharex=True, squeeze=False)
+        for ax, year in zip(axes[0], years, strict=True):
             for k, sc in enumerate(scenarios):
                 d = s[(s["scenario"] == sc) & (s["year"] == year)].set_index("region_code")
                 d = d.reindex(codes)
-                y = np.arange(len(codes)) - 0.4 + height * (k + 0.5)
-                ax.barh(y, d["mean"], height=height, color=colours[sc], label=sc,
-                        xerr=[d["mean"] - d["low"], d["high"] - d["mean"]],
-                        error_kw={"elinewidth": 1, "capsize": 2, "ecolor": "black"})
+                y = np.arange(len(codes)) - 0.3 + step * k if len(scenarios) > 1 else \
+                    np.arange(len(codes), dtype=float)
+                ax.errorbar(d["mean"], y, xerr=[d["mean"] - d["low"], d["high"] - d["mean"]],
+                            fmt="o", ms=7, color=colours[sc], label=sc, capsize=3)
             ax.axvline(1.0, color="black", lw=1, ls="--")
             ax.set_yticks(np.arange(len(codes)), [names[c] for c in codes])
-            ax.invert_yaxis()
+            for y in np.arange(len(codes) - 1) + 0.5:
+                ax.axhline(y, color="#dddddd", lw=0.8)
+            ax.set_ylim(len(codes) - 0.5, -0.5)
             ax.set_title(f"August {year}")
             ax.set_xlabel("Coverage = consultant share / need share\n(1 = fair share)")
             ax.grid(axis="x", alpha=0.3)
-            ax.set_xlim(0.7, None)
-        np.atleast_1d(axes)[0].legend(title="Scenario", loc="lower right")
+        axes[0, -1].legend(title="Scenario", loc="lower right")
         fig.suptitle("Need coverage by region at the start, middle and end "
-                     "(bars: mean over replicates; whiskers: 95% interval)")
+                     "(dot: mean over replicates; whiskers: 95% interval)")
         fig.tight_layout()
         return _save(fig, path)
 
 
-def _outline(ax: plt.Axes, lon: np.ndarray, lat: np.ndarray) -> None:
-    """Approximate England by the convex hull of the trusts (no external map data)."""
-    pts = np.column_stack([lon, lat])
-    hull = pts[ConvexHull(pts).vertices]
-    ax.fill(hull[:, 0], hull[:, 1], facecolor="#eef2f5", edgecolor="#9aa5ad", ls="--", lw=1,
-            zorder=0)
+def plot_region_differences(series: pd.DataFrame, names: Mapping[str, str],
+                            scenarios: Sequence[str], path: Path) -> Path:
+    """Paired differences (other - base, same seed) in consultants per 100k need by region.
+
+    `series` as for `plot_region_series`, with a ``seed`` column to pair the replicates.
+    """
+    rate = series.pivot_table(index=["seed", "year", "region_code"], columns="scenario",
+                              values="consultants_per_100k_need")
+    base, others = scenarios[0], scenarios[1:]
+    colours = dict(zip(names, plt.get_cmap("tab10").colors, strict=False))
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(others), figsize=(max(11, 9 * len(others)), 6.5),
+                                 squeeze=False,
+                                 sharey=True)
+        for ax, other in zip(axes[0], others, strict=True):
+            diff = (rate[other] - rate[base]).rename("diff").reset_index()
+            d = summarise(diff.assign(scenario=other), ["scenario", "region_code", "year"],
+                          "diff")
+            for code, name in names.items():
+                g = d[d["region_code"] == code]
+                ax.plot(g["year"], g["mean"], color=colours[code], lw=2, label=name)
+                ax.fill_between(g["year"], g["low"], g["high"], color=colours[code], alpha=0.2,
+                                lw=0)
+            ax.axhline(0, color="black", lw=1)
+            ax.set_title(f"{other} minus {base}")
+            ax.set_xlabel("Year (August snapshot)")
+            ax.grid(alpha=0.3)
+        axes[0, 0].set_ylabel("Difference in consultants per 100,000\nneed-weighted population")
+        axes[0, -1].legend(title="Region (band: 95% paired interval)", loc="upper left",
+                           fontsize=9)
+        fig.suptitle("Where the policy moves consultant supply: paired differences by region\n"
+                     "(each replicate compared with the base run on the same seed)")
+        fig.tight_layout()
+        return _save(fig, path)
+
+
+def _land(ax: plt.Axes, lon: np.ndarray, lat: np.ndarray, miles: float = 25.0) -> None:
+    """Approximate England by discs of `miles` around the trusts (no external map data)."""
+    r_lat = miles / 69.0  # one degree of latitude is about 69 miles
+    for x, y in zip(lon, lat, strict=True):
+        ax.add_patch(Ellipse((x, y), 2 * r_lat / np.cos(np.radians(y)), 2 * r_lat,
+                             facecolor="#e6ebef", edgecolor="none", zorder=0))
+
+
+def _label_positions(trusts: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Region label at the mean of its trusts, nudged down when it would overlap another."""
+    out: dict[str, tuple[float, float]] = {}
+    centres = trusts.groupby("region_code")[["lon", "lat"]].mean()
+    for code, (x, y) in centres.sort_values("lat", ascending=False).iterrows():
+        while any(abs(x - px) < 1.6 and abs(y - py) < 0.3 for px, py in out.values()):
+            y -= 0.3
+        out[str(code)] = (x, y)
+    return out
 
 
 def plot_trust_map(trusts: pd.DataFrame, icb_end: pd.DataFrame, names: Mapping[str, str],
@@ -138,9 +191,9 @@ def plot_trust_map(trusts: pd.DataFrame, icb_end: pd.DataFrame, names: Mapping[s
     """Trusts at their coordinates, coloured by their ICB's consultants per 100k need at the end.
 
     `trusts`: trust_code, lat, lon, icb_code, region_code. `icb_end`: scenario, run_key,
-    icb_code, consultants_per_100k_need in `year`. One panel per scenario on a shared colour
-    scale centred on England's rate in the base scenario, and one panel per other scenario with
-    the difference from the base.
+    icb_code, consultants, need_weight, consultants_per_100k_need in `year`. One panel per
+    scenario on a shared colour scale centred on England's rate in the base scenario, and one
+    panel per other scenario with the difference from the base.
     """
     rate = icb_end.groupby(["scenario", "icb_code"])["consultants_per_100k_need"].mean()
     base = scenarios[0]
@@ -148,40 +201,42 @@ def plot_trust_map(trusts: pd.DataFrame, icb_end: pd.DataFrame, names: Mapping[s
     centre = 1e5 * eng["consultants"].sum() / eng["need_weight"].sum()
     panels = [(sc, rate.loc[sc], False) for sc in scenarios]
     panels += [(sc, rate.loc[sc] - rate.loc[base], True) for sc in scenarios[1:]]
-    lo, hi = rate.min(), rate.max()
-    span = max(centre - lo, hi - centre)
+    span = max(centre - rate.min(), rate.max() - centre)
     norm = TwoSlopeNorm(centre, centre - span, centre + span)
-    diff_span = max((abs(p[1]).max() for p in panels if p[2]), default=1.0) or 1.0
+    diff_span = max((float(abs(p[1]).max()) for p in panels if p[2]), default=1.0) or 1.0
     diff_norm = TwoSlopeNorm(0.0, -diff_span, diff_span)
     lon, lat = trusts["lon"].to_numpy(float), trusts["lat"].to_numpy(float)
+    labels = _label_positions(trusts)
     ncols = min(len(panels), 3)
     nrows = -(-len(panels) // ncols)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 7.2 * nrows), squeeze=False)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(6.3 * ncols, 7 * nrows), squeeze=False,
+                                 layout="constrained")
         for ax, (sc, values, is_diff) in zip(axes.flat, panels, strict=False):
-            _outline(ax, lon, lat)
+            _land(ax, lon, lat)
             colour = trusts["icb_code"].map(values).to_numpy(float)
             pts = ax.scatter(lon, lat, c=colour, cmap="PuOr" if is_diff else "RdBu",
                              norm=diff_norm if is_diff else norm, s=45, edgecolor="black",
                              lw=0.4, zorder=2)
-            for code, g in trusts.groupby("region_code"):
-                ax.text(g["lon"].mean(), g["lat"].mean() + 0.25, names.get(code, code),
-                        ha="center", fontsize=9, style="italic", color="#333333", zorder=3,
-                        bbox={"facecolor": "white", "alpha": 0.6, "lw": 0, "pad": 1})
+            for code, (x, y) in labels.items():
+                ax.text(x, y, names.get(code, code), ha="center", va="center", fontsize=9,
+                        style="italic", color="#222222", zorder=3,
+                        bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1})
             ax.set_aspect(1 / np.cos(np.radians(lat.mean())))
+            ax.set_xlim(lon.min() - 0.6, lon.max() + 0.6)
+            ax.set_ylim(lat.min() - 0.5, lat.max() + 0.5)
             ax.set_xlabel("Longitude (degrees)")
             ax.set_ylabel("Latitude (degrees)")
             ax.set_title(f"{sc} minus {base}" if is_diff else sc)
-            bar = fig.colorbar(pts, ax=ax, shrink=0.75)
-            bar.set_label("Difference in consultants per 100,000 need" if is_diff else
-                          "Consultants per 100,000 need (trust's ICB);\n"
-                          f"white = England average {centre:.0f}")
+            bar = fig.colorbar(pts, ax=ax, shrink=0.8)
+            bar.set_label("Change in consultants per 100,000 need\n(purple: more, orange: fewer)"
+                          if is_diff else "Consultants per 100,000 need (trust's ICB)\n"
+                          f"white = England average ({centre:.0f})")
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
-        fig.suptitle(f"Acute trusts coloured by their ICB's consultant supply, August {year}\n"
-                     "(mean over replicates; grey area: outline of the trusts' locations, "
-                     "not a map boundary)")
-        fig.tight_layout()
+        fig.suptitle(f"Acute trusts coloured by their ICB's consultant supply, August {year} "
+                     "(mean over replicates)\nGrey land: 25-mile discs around the trusts, "
+                     "an approximation of England drawn without map data")
         return _save(fig, path)
 
 
@@ -192,6 +247,15 @@ def lorenz_points(consultants: np.ndarray, need: np.ndarray) -> tuple[np.ndarray
     x = np.concatenate([[0.0], np.cumsum(n[order]) / n.sum()])
     y = np.concatenate([[0.0], np.cumsum(c[order]) / c.sum()])
     return x, y
+
+
+def _zoom_window(icbs: pd.DataFrame, size: float = 0.3) -> tuple[float, float, float]:
+    """A square around the point of the base curve furthest below the diagonal."""
+    x, y = lorenz_points(icbs["consultants"], icbs["need_weight"])
+    i = int(np.argmax(x - y))
+    x0 = float(np.clip(x[i] - size / 2, 0, 1 - size))
+    y0 = float(np.clip((x[i] + y[i]) / 2 - size / 2, 0, 1 - size))
+    return x0, y0, size
 
 
 def plot_lorenz(icb_end: pd.DataFrame, scenarios: Sequence[str], year: int,
@@ -222,11 +286,14 @@ def plot_lorenz(icb_end: pd.DataFrame, scenarios: Sequence[str], year: int,
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_aspect("equal")
-        ax.set_title("Whole curve")
+        ax.set_title("Whole curve (box: zoomed area)")
         ax.legend(loc="upper left")
-        zoom.set_xlim(0.2, 0.6)
-        zoom.set_ylim(0.1, 0.5)
-        zoom.set_title("Zoom: the middle of the curve")
+        x0, y0, size = _zoom_window(mean.loc[scenarios[0]])
+        ax.add_patch(Rectangle((x0, y0), size, size, fill=False, ec="black", lw=1, ls=":"))
+        zoom.set_xlim(x0, x0 + size)
+        zoom.set_ylim(y0, y0 + size)
+        zoom.set_aspect("equal")
+        zoom.set_title("Zoom where the curve is furthest from equality")
         fig.suptitle(f"Lorenz curves of consultants against need across the 42 ICBs, August "
                      f"{year} (mean over replicates)")
         fig.tight_layout()

@@ -66,10 +66,8 @@ def fmt(value: float | None) -> str:
     """A number with about four significant digits; thousands separators from 1,000."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if abs(value) >= 1000:
+    if abs(value) >= 1000 or float(value).is_integer():
         return f"{value:,.0f}"
-    if value == 0:
-        return "0"
     decimals = min(6, max(0, 3 - math.floor(math.log10(abs(value)))))
     return f"{value:.{decimals}f}"
 
@@ -204,10 +202,7 @@ def compare_blocks(c: CompareContext) -> list[Block]:
                    "95% interval (paired)", "95% interval (unpaired)"],
                   [[f"`{m}`", fmt(v["mean_base"]), fmt(v["mean_other"]), fmt(v["diff"]),
                     fmt_ci(v["ci_paired"]), fmt_ci(v["ci_unpaired"])] for m, v in comp.items()]),
-            Para(f"Headline metric `{HEADLINE}` (ICB coverage Gini): difference {fmt(h['diff'])}; "
-                 f"the paired interval is {fmt(h['paired_ci_width'])} wide, the unpaired (Welch) "
-                 f"interval of the same difference {fmt(h['unpaired_ci_width'])} wide: common "
-                 "random numbers cancel most of the run-to-run noise shared by both arms."),
+            Para(_headline_text(h)),
             Heading(f"Coverage by region at the end: {other} minus {c.base}", 3),
             Table(["Region", c.base, other, "Difference", "95% interval (paired)"],
                   [[c.regions[code], fmt(v["mean_base"]), fmt(v["mean_other"]), fmt(v["diff"]),
@@ -227,6 +222,23 @@ def compare_blocks(c: CompareContext) -> list[Block]:
         *_provenance_blocks(c.provenance),
     ]
     return blocks
+
+
+def _headline_text(h: Mapping[str, Any]) -> str:
+    """A few sentences on the headline metric: how much pairing narrowed its interval."""
+    paired, unpaired = h["paired_ci_width"], h["unpaired_ci_width"]
+    text = (f"Headline metric `{HEADLINE}` (Gini of ICB consultants per need): difference "
+            f"{fmt(h['diff'])}. Width of its 95% interval: paired {fmt(paired)}, unpaired "
+            f"(Welch) {fmt(unpaired)}; the two arms correlate {fmt(h.get('correlation'))} over "
+            "seeds.")
+    if paired is None or unpaired is None or math.isnan(paired) or math.isnan(unpaired):
+        return text
+    if paired < unpaired:
+        return (text + f" Pairing shrank the interval to {paired / unpaired:.0%} of the "
+                "unpaired one: common random numbers cancel the noise the two arms share.")
+    return (text + " Pairing did not narrow it here: the arms' runs drift apart where the policy "
+            "acts, so little shared noise is left to cancel for this metric, and the paired "
+            "interval has fewer degrees of freedom (n - 1). More replicates help.")
 
 
 def _within(value: tuple[float | None, int], n: int) -> str:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sim.model import TraineeFlowModel
 
 MILES_LOCAL = 50.0  # NHSE: "around 80% ... settle within 50 miles of where they trained"
+IMG_BASE = 1 << 38  # slots of international recruits sit above those of trainees
 _MAX_ROUNDS = 3  # re-choice rounds per month when trusts are over-subscribed; the rest wait
 
 
@@ -175,7 +176,7 @@ def _appoint(m: TraineeFlowModel, t: int, rows: np.ndarray, trust: np.ndarray) -
     m.recorder.add("settled_within_50_miles", key[dist <= MILES_LOCAL])
     m.recorder.add("settled", key)
     age = m.params.cct_age_mean + 2.0 * m.streams["cct_age"].normal(t, tr.slot[rows])
-    add_consultants(m, t, trust, tr.spec[rows], age, FROM_CCT, rows)
+    add_consultants(m, t, trust, tr.spec[rows], age, FROM_CCT, rows, slots=tr.slot[rows])
 
 
 def international_recruits(m: TraineeFlowModel, t: int) -> None:
@@ -188,12 +189,11 @@ def international_recruits(m: TraineeFlowModel, t: int) -> None:
     cell = np.repeat(cells, counts)
     k = rank_within_groups(cell)
     trust, spec = np.divmod(cell, m.n_specs)
-    u = m.streams["img_fill"].uniform(t, m.slots(spec, trust * 1024 + k))
-    hire = u < m.params.img_monthly_fill
-    age = m.params.img_age_mean + 4.0 * m.streams["img_age"].normal(
-        t, m.slots(spec, trust * 1024 + k)
-    )
-    add_consultants(m, t, trust[hire], spec[hire], age[hire], INTERNATIONAL)
+    # a vacancy's slot: its trust, its rank there and the month (same in every policy)
+    slots = m.slots(spec, IMG_BASE + (int(t) * 1024 + trust) * 1024 + k)
+    hire = m.streams["img_fill"].uniform(t, slots) < m.params.img_monthly_fill
+    age = m.params.img_age_mean + 4.0 * m.streams["img_age"].normal(t, slots[hire])
+    add_consultants(m, t, trust[hire], spec[hire], age, INTERNATIONAL, slots=slots[hire])
 
 
 def grow_establishment(m: TraineeFlowModel) -> None:

@@ -20,6 +20,15 @@ if TYPE_CHECKING:
     from sim.model import TraineeFlowModel
 
 
+APPLICANT_BASE = 1 << 30  # applicant ordinals sit above those of base-year trainees
+APPLICANTS_PER_ROUND = 1 << 17  # most applicants a specialty can have in one round
+
+
+def applicant_ordinals(t: int, k: np.ndarray) -> np.ndarray:
+    """Permanent ordinals of the k-th applicants of a round at month t (unique per specialty)."""
+    return APPLICANT_BASE + int(t) * APPLICANTS_PER_ROUND + np.asarray(k, dtype=np.int64)
+
+
 def rank_within_groups(groups_sorted: np.ndarray) -> np.ndarray:
     """0,1,2... position of each element within its run of equal values (input sorted)."""
     n = len(groups_sorted)
@@ -89,11 +98,13 @@ def recruit(m: TraineeFlowModel) -> None:
         n_app = np.rint(n_app / 2).astype(np.int64)  # ESTIMATE: a February round is half-size
     spec = np.repeat(np.arange(n_spec), n_app)
     k = np.arange(len(spec)) - np.repeat(np.cumsum(n_app) - n_app, n_app)
-    slots = m.slots(spec, k)
+    slots = m.slots(spec, applicant_ordinals(t, k))
     merit = m.streams["applicant_merit"].uniform(t, slots)
     cum = np.cumsum(w.lo_population) / w.lo_population.sum()
     home = np.minimum(np.searchsorted(cum, m.streams["applicant_home"].uniform(t, slots)), n_lo - 1)
-    pref_slots = m.slots(np.repeat(spec, n_lo), (k[:, None] * n_lo + np.arange(n_lo)).ravel())
+    pref_slots = np.repeat(slots, n_lo) * np.uint64(n_lo) + np.tile(
+        np.arange(n_lo, dtype=np.uint64), len(spec)
+    )
     noise = m.streams["applicant_preference"].gumbel(t, pref_slots).reshape(len(spec), n_lo)
     util = m.lo_popularity[None, :] + noise
     util[np.arange(len(spec)), home] += p.home_pull
@@ -106,6 +117,6 @@ def recruit(m: TraineeFlowModel) -> None:
     vac, prog_sorted = vac[vac_order], prog_of_post[vac_order]
     first = np.searchsorted(prog_sorted, held[got])
     posts = vac[first + rank_within_groups(held[got])]
-    rows = enter(m, t, spec[got], posts, home[got])
+    rows = enter(m, t, spec[got], posts, home[got], slots=slots[got])
     m.recorder.add("recruits", w.trust_region[m.posts.trust[posts]] * n_spec + spec[got])
     m.last_recruited = rows

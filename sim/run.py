@@ -6,7 +6,9 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from functools import cache
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,15 +18,23 @@ from sim.outputs import RunResult
 from sim.scenario import Scenario
 from sim.world import World
 
-CODE_VERSION = "0.1.0"  # bump when a change alters results for the same scenario and seed
+MODEL_PACKAGES = ("sim", "agents")  # the code whose change can change a run's results
 
 
+@cache
 def code_version() -> str:
-    """Version of the simulation code that enters every run key."""
+    """Package version plus a hash of the model's source, so changed code never reuses runs."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for package in MODEL_PACKAGES:
+        for f in sorted((root / package).glob("*.py")):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
     try:
-        return metadata.version("traineeflow")
+        version = metadata.version("traineeflow")
     except metadata.PackageNotFoundError:
-        return CODE_VERSION
+        version = "unknown"
+    return f"{version}+{h.hexdigest()[:12]}"
 
 
 def run_key(scenario: Scenario, seed: int, years: int, world: World) -> str:

@@ -38,18 +38,20 @@ def enter(
     home_lo: np.ndarray,
     survived: np.ndarray | None = None,
     ltft: np.ndarray | None = None,
+    slots: np.ndarray | None = None,
 ) -> np.ndarray:
     """Create trainees in the given posts at month t; returns their rows.
 
     `survived` (months already in programme) is used only to initialise the base year; new
-    recruits enter with 0. Attrition and LTFT draws use the trainee's permanent slot.
+    recruits enter with 0. Recruits keep their applicant's slot, so a person draws the same
+    attrition, LTFT and later numbers whichever post a policy gives them.
     """
     n = len(spec)
     if n == 0:
         return np.empty(0, dtype=np.int64)
     p, tr = m.params, m.trainees
-    ordinal = m.next_ordinals("trainee", spec)
-    slots = m.slots(spec, ordinal)
+    if slots is None:
+        slots = m.slots(spec, m.next_ordinals("trainee", spec))
     a0 = np.zeros(n) if survived is None else survived.astype(float)
     if ltft is None:
         share = np.clip(m.spec_ltft_share[spec] * p.ltft_entry_factor, 0.0, 1.0)

@@ -204,7 +204,8 @@ def test_cli_rejects_bad_options_before_writing(tmp_path):
     out = tmp_path / "out"
     for args, expected in ((["--executor", "slurm"], "--executor must be"),
                            (["--scheduler", "tcp://x:1"], "--scheduler needs --executor dask"),
-                           (["--workers", "0"], "--workers must be at least 1")):
+                           (["--workers", "0"], "--workers must be at least 1"),
+                           (["--shard", "2/2"], "--shard must be K/N")):
         result = CliRunner().invoke(app, ["sweep", "phase_pacing", "--out", str(out), *args])
         assert result.exit_code == 2 and expected in result.stderr, result.output
     assert not out.exists()

@@ -236,9 +236,14 @@ def test_killed_driver_loses_nothing_and_rerun_computes_only_the_rest(tmp_path, 
                 stored = len(row_counts(url)["runs"])
             except sa.exc.OperationalError:  # schema not created yet
                 stored = 0
-    os.killpg(proc.pid, signal.SIGKILL)  # driver and its pool, like a node going down
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    proc.kill()  # SIGKILL the driver only
     proc.wait(30)
     assert proc.returncode == -signal.SIGKILL
+    gone, alive = psutil.wait_procs(workers, timeout=20)  # its pool workers follow it
+    for orphan in alive:
+        orphan.kill()
+    assert len(workers) >= 2 and not alive
     before = set(row_counts(url)["runs"])
     assert 4 <= len(before) < len(plan.runs)
     assert_each_run_once_and_whole(url, before, expected_rows(world, 2))
@@ -273,17 +278,21 @@ def test_concurrent_sweeps_on_postgresql_lose_no_rows(tmp_path, world, pg_url):
     b = spec_file(tmp_path, "b", seed=2, n=2, replicates=2, years=1,
                   extra='[outcomes]\nsummary = ["consultants_end", "fill_rate"]\n')
     plans = {p: plan_for(p, world) for p in (a, b)}
-    procs = [subprocess.Popen([TRAINEEFLOW, "sweep", str(p), "--workers", "1",
+    # `a` whole races its two shards (two drivers splitting it) for the same runs; `b` is apart
+    jobs = [(a, "0/1"), (b, "0/1"), (a, "0/2"), (a, "1/2")]
+    procs = [subprocess.Popen([TRAINEEFLOW, "sweep", str(p), "--workers", "1", "--shard", shard,
                                "--runs-per-task", "1", "--db", pg_url, "--json"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for p in (a, b, a)]  # two sweeps of `a` race for the same runs
+             for p, shard in jobs]
     outs = [p.communicate(timeout=300) for p in procs]
-    for proc, (stdout, stderr) in zip(procs, outs, strict=True):
+    for proc, (_out, stderr) in zip(procs, outs, strict=True):
         assert proc.returncode == 0, stderr
     reports = [json.loads(stdout) for stdout, _ in outs]
-    assert all(r["planned"] == 8 and r["failed"] == 0 for r in reports)
+    assert [r["planned"] for r in reports] == [8, 8, 4, 4]
+    assert all(r["failed"] == 0 and r["completed"] + r["skipped"] == r["planned"]
+               for r in reports)
     assert reports[1]["completed"] == 8
-    assert 8 <= reports[0]["completed"] + reports[2]["completed"] <= 16
+    assert 8 <= reports[0]["completed"] + reports[2]["completed"] + reports[3]["completed"] <= 16
     keys_a, keys_b = ({r.key for r in plans[p].runs} for p in (a, b))
     assert not keys_a & keys_b
     counts = row_counts(pg_url)
