@@ -251,8 +251,10 @@ def main() -> None:
     app()
 
 
-if __name__ == "__main__":
-    main()
-
 import experiments.compare_cli  # noqa: E402,F401  (registers `compare`)
 import experiments.sweep_cli  # noqa: E402,F401  (registers `sweep`)
+
+if __name__ == "__main__":  # `python -m experiments.cli`: use the module the commands joined
+    from experiments.cli import main as registered_main
+
+    registered_main()

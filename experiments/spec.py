@@ -21,6 +21,7 @@ and the key.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import tomllib
 from importlib import resources
@@ -40,6 +41,7 @@ from pydantic import (
     field_validator,
 )
 
+from sim.outputs import RunResult
 from sim.scenario import Scenario, ScenarioError, check_against_world, load_scenario
 from sim.world import World
 
@@ -98,6 +100,14 @@ class Outcomes(_Strict):
         if unknown:
             raise ValueError(f"unknown outcome(s) {unknown}; known: {', '.join(SUMMARY_METRICS)}")
         return summary
+
+    def keep(self, result: RunResult) -> RunResult:
+        """The run without the summary metrics and tables the experiment does not keep."""
+        summary = result.summary if self.summary is None else {
+            k: v for k, v in result.summary.items() if k in self.summary}
+        region = result.region_year if "region_year" in self.tables else result.region_year[:0]
+        icb = result.icb_year if "icb_year" in self.tables else result.icb_year[:0]
+        return dataclasses.replace(result, summary=summary, region_year=region, icb_year=icb)
 
 
 class ExperimentSpec(_Strict):

@@ -12,6 +12,7 @@ process loads the `World` once (cached by data directory) and reuses it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import os
@@ -39,6 +40,10 @@ from sim.world import World
 
 MAX_RUNS_PER_TASK = 10
 POOL_RETRIES = 2  # resubmissions of a task whose process-pool worker died
+# Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in workers, which turns off glibc's dynamic mmap
+# threshold: every large NumPy array is then mmapped afresh and runs take ~1.6x as long
+# (benchmarks/bench_sweep.py). Unset it for the clusters we start (docs/cluster.md: remote ones).
+NO_MALLOC_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 
 
 @dataclass(frozen=True)
@@ -114,18 +119,15 @@ class Plan:
     def tasks(self, runs: list[PlannedRun], per_task: int) -> Iterator[SweepTask]:
         """Pack runs into tasks of `per_task` runs, building scenario dicts lazily."""
         spec = self.experiment.spec
-        cache: dict[tuple[int, int], dict[str, Any]] = {}
+
+        @functools.lru_cache(maxsize=256)
+        def resolved(scenario: int, point: int) -> dict[str, Any]:
+            return self.experiment.scenario(scenario, point).resolved()
+
         for index, start in enumerate(range(0, len(runs), per_task)):
-            chunk = runs[start:start + per_task]
-            items = []
-            for run in chunk:
-                where = (run.scenario, run.point)
-                if where not in cache:
-                    if len(cache) > 256:
-                        cache.clear()
-                    cache[where] = self.experiment.scenario(*where).resolved()
-                items.append(TaskRun(run.key, cache[where], run.seed))
-            yield SweepTask(index, tuple(items), spec.years, self.data, spec.outcomes)
+            items = tuple(TaskRun(r.key, resolved(r.scenario, r.point), r.seed)
+                          for r in runs[start:start + per_task])
+            yield SweepTask(index, items, spec.years, self.data, spec.outcomes)
 
 
 # --- worker side ---------------------------------------------------------------------------
@@ -140,26 +142,16 @@ def worker_world(data: str | None) -> World:
     return _WORLDS[data or ""]
 
 
-def _pool_worker_start(data: str | None) -> None:
+def _pool_worker_start(data: str | None, driver: int) -> None:
     """Process-pool initializer: load the World, and exit when the driver dies (no orphans)."""
-    parent = os.getppid()
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while os.getppid() == driver:
             time.sleep(1.0)
         os._exit(1)
 
     threading.Thread(target=watch, name="traineeflow-parent-watch", daemon=True).start()
     worker_world(data)
-
-
-def keep_outcomes(result: RunResult, outcomes: Outcomes) -> RunResult:
-    """Drop the summary metrics and tables the experiment does not keep."""
-    summary = result.summary if outcomes.summary is None else {
-        k: v for k, v in result.summary.items() if k in outcomes.summary}
-    region = result.region_year if "region_year" in outcomes.tables else result.region_year[:0]
-    icb = result.icb_year if "icb_year" in outcomes.tables else result.icb_year[:0]
-    return replace(result, summary=summary, region_year=region, icb_year=icb)
 
 
 def run_task(task: SweepTask) -> list[RunResult | RunFailure]:
@@ -174,7 +166,7 @@ def run_task(task: SweepTask) -> list[RunResult | RunFailure]:
             if result.run_key != run.key:
                 raise RuntimeError(f"the worker computed run key {result.run_key}, the driver "
                                    f"{run.key}: worker and driver differ in code or data")
-            out.append(keep_outcomes(result, task.outcomes))
+            out.append(task.outcomes.keep(result))
         except Exception as exc:
             error = "".join(traceback.format_exception_only(exc)).strip()
             tb = "".join(traceback.format_tb(exc.__traceback__)[-3:])
@@ -212,7 +204,8 @@ class LocalExecutor:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                   initializer=_pool_worker_start, initargs=(self._data,))
+                                   initializer=_pool_worker_start,
+                                   initargs=(self._data, os.getpid()))
 
     def _replace_pool(self, broken: ProcessPoolExecutor) -> None:
         """Replace the pool once (the first to notice a broken pool replaces it)."""
@@ -277,13 +270,15 @@ class DaskExecutor:
         self.workers = workers or (local if scheduler is None else 0)
 
     def __enter__(self) -> DaskExecutor:
+        import dask
         from distributed import Client, LocalCluster
 
         if self._client is None and self._scheduler is not None:
             self._client = Client(self._scheduler)
         elif self._client is None:
-            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                         processes=True, dashboard_address=None)
+            with dask.config.set({NO_MALLOC_TRIM: None}):  # see NO_MALLOC_TRIM
+                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                             processes=True, dashboard_address=None)
             self._client = Client(self._cluster)
         threads = sum(self._client.nthreads().values())
         self.workers = max(self.workers, threads, 1)
@@ -296,6 +291,11 @@ class DaskExecutor:
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+    @property
+    def client(self) -> Any:
+        """The distributed.Client in use (None outside the context)."""
+        return self._client
 
     def stream(self, tasks: Iterator[SweepTask], in_flight: int
                ) -> Iterator[tuple[SweepTask, Outcome]]:

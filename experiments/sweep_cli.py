@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -144,7 +144,14 @@ def sweep(
         todo = pending_runs(plan, store, part)
         progress = SweepProgress(plan.experiment.spec.name, len(todo))
         ex = make_executor(executor, scheduler, workers, data)
-        with ex if todo else nullcontext(ex), progress.shown(sys.stderr.isatty()) as tick:
+        with ExitStack() as stack:
+            if todo:  # start workers only when there is something to run
+                with user_errors():
+                    try:
+                        stack.enter_context(ex)
+                    except OSError as exc:  # e.g. no Dask scheduler at --scheduler
+                        raise InputError(f"cannot start the {executor} executor: {exc}") from None
+            tick = stack.enter_context(progress.shown(sys.stderr.isatty()))
             report = run_plan(plan, store, ex, shard=part, todo=todo,
                               runs_per_task=runs_per_task, progress=tick)
     finally:

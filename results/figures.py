@@ -58,7 +58,9 @@ def plot_run(results: list[RunResult], world: World, path: Path) -> Path:
     colors = ["#c0392b" if coverage[i] < 0.95 else "#2e86c1" for i in order]
     ax2.barh(labels, coverage[order], color=colors)
     ax2.axvline(1.0, color="black", lw=1)
-    ax2.set_xlabel("Coverage: consultants per need relative to England (1 = fair)")
+    ax2.set_xlabel(
+        "Coverage: consultants per need relative to England\n(1 = fair share; red: below 0.95)"
+    )
     ax2.set_title(f"Coverage in {int(years[-1])}")
     for y, i in enumerate(order):
         ax2.text(coverage[i] + 0.005, y, f"{coverage[i]:.2f}", va="center", fontsize=8)

@@ -15,14 +15,13 @@ from experiments.spec import SUMMARY_METRICS, SpecError, bundled_dir, load_exper
 from experiments.sweep import Plan
 from sim.run import run_scenario
 from sim.scenario import ScenarioError, load_scenario
-from sim.world import World
 
 CAP, DECAY = "policy.programme.capacity_growth", "world.settlement_decay_miles"
 
 
-@pytest.fixture(scope="module")
-def world():
-    return World.load()
+@pytest.fixture
+def world(england):  # the session's England world (conftest.py)
+    return england
 
 
 def write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:

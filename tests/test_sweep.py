@@ -43,9 +43,9 @@ def spec_file(tmp_path: Path, name: str = "tiny", *, seed: int = 1, years: int =
     return path
 
 
-@pytest.fixture(scope="module")
-def world():
-    return World.load()
+@pytest.fixture
+def world(england):  # the session's England world (conftest.py)
+    return england
 
 
 def plan_for(path: Path, world: World) -> Plan:
@@ -179,6 +179,15 @@ def test_local_pool_survives_a_killed_worker(tmp_path, world):
     assert_each_run_once_and_whole(url, {r.key for r in plan.runs}, expected_rows(world, 1))
 
 
+def test_dask_local_cluster_workers_keep_glibc_malloc_defaults():
+    """Dask's MALLOC_TRIM_THRESHOLD_=65536 makes runs ~1.6x slower; our LocalCluster unsets it."""
+    with DaskExecutor(workers=1) as ex:
+        env = ex.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_", "unset"))
+        threads = ex.client.nthreads()
+    assert list(env.values()) == ["unset"] and list(threads.values()) == [1]
+    assert ex.client is None  # closed with the executor
+
+
 # --- a Dask worker killed mid-sweep ------------------------------------------------------------
 
 def test_dask_sweep_survives_a_killed_worker(tmp_path, world):
@@ -193,7 +202,10 @@ def test_dask_sweep_survives_a_killed_worker(tmp_path, world):
         def tick(n):
             if killed:
                 return
-            busy = [addr for addr, keys in client.processing().items() if keys]
+            deadline = time.monotonic() + 10
+            while not (busy := [a for a, keys in client.processing().items() if keys]):
+                assert time.monotonic() < deadline, "no worker got a task"
+                time.sleep(0.01)
             pids = client.run(os.getpid)
             victim = busy[0]
             killed["addr"], killed["busy"] = victim, len(client.processing()[victim])
@@ -285,13 +297,14 @@ def test_concurrent_sweeps_on_postgresql_lose_no_rows(tmp_path, world, pg_url):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for p, shard in jobs]
     outs = [p.communicate(timeout=300) for p in procs]
-    for proc, (_out, stderr) in zip(procs, outs, strict=True):
-        assert proc.returncode == 0, stderr
+    seen = "\n".join(f"{job}: exit {p.returncode}\n{o}\n{e}"
+                     for job, p, (o, e) in zip(jobs, procs, outs, strict=True))
+    assert all(p.returncode == 0 for p in procs), seen
     reports = [json.loads(stdout) for stdout, _ in outs]
-    assert [r["planned"] for r in reports] == [8, 8, 4, 4]
+    assert [r["planned"] for r in reports] == [8, 8, 4, 4], seen
     assert all(r["failed"] == 0 and r["completed"] + r["skipped"] == r["planned"]
-               for r in reports)
-    assert reports[1]["completed"] == 8
+               for r in reports), seen
+    assert reports[1]["completed"] == 8, seen
     assert 8 <= reports[0]["completed"] + reports[2]["completed"] + reports[3]["completed"] <= 16
     keys_a, keys_b = ({r.key for r in plans[p].runs} for p in (a, b))
     assert not keys_a & keys_b
