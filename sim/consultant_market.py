@@ -158,7 +158,7 @@ def _choose_trusts(
     u = m.streams["settlement_choice"].uniform(key, tr.slot[seekers])
     able = total > 0
     idx = np.searchsorted(cum, before + u * total, side="right")
-    idx = np.minimum(idx, offset + n_pairs - 1)  # guard round-off at a seeker's last pair
+    idx = np.clip(idx, offset, offset + n_pairs - 1)  # guard round-off at a seeker's ends
     choice = np.full(len(seekers), -1, dtype=np.int64)
     choice[able] = trust[idx[able]]
     return choice, able
