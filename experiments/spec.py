@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -43,6 +42,7 @@ from pydantic import (
 
 from sim.outputs import RunResult
 from sim.scenario import Scenario, ScenarioError, check_against_world, load_scenario
+from sim.tomlfile import read_toml
 from sim.world import World
 
 SUMMARY_METRICS = (  # the scalar outcomes of sim.run.summarise, plus the run's seconds
@@ -173,15 +173,7 @@ def load_experiment(source: str | Path, world: World | None = None) -> Experimen
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise SpecError(f"{path}: no such experiment file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read: {exc}") from None
+    return read_toml(path, SpecError, "experiment")
 
 
 def _flatten_table(raw: dict[str, Any], dotted: str) -> None:

@@ -13,27 +13,20 @@ PACKAGES = ("mesa", "numpy", "pandas", "scipy", "sqlalchemy", "pydantic", "dask"
 @cache
 def git_commit() -> str:
     """The checkout's commit (with '+dirty' when it has uncommitted changes), or 'unknown'."""
-    here = Path(__file__).resolve().parent
     try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
+        sha = _git("rev-parse", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return sha + ("+dirty" if dirty else "")
+
+
+def _git(*args: str) -> str:
+    here = Path(__file__).resolve().parent
+    done = subprocess.run(
+        ["git", *args], cwd=here, capture_output=True, text=True, timeout=5, check=True
+    )
+    return done.stdout.strip()
 
 
 @cache

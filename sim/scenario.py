@@ -9,7 +9,6 @@ unknown specialty, local office or region is one `ScenarioError` naming the file
 from __future__ import annotations
 
 import math
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.params import WorldParams
 from sim.policy import PolicyParams
+from sim.tomlfile import read_toml
 from sim.world import World
 
 BUNDLED = (
@@ -64,15 +64,7 @@ def bundled_descriptions() -> dict[str, str]:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    except (OSError, ValueError) as exc:  # a folder, no permission, a NUL in the name
-        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+    return read_toml(path, ScenarioError, "scenario")
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
