@@ -35,3 +35,15 @@ TARGETS = (
         "about 50% of eligible IDT applicants placed, 48-55% (facts.md top ten)",
     ),
 )
+
+COHORT_TARGETS = (
+    Target(
+        "training_time_ratio", 1.10, 0.05, "GMC: 5.5 years to complete a nominal 5 (facts.md §4.1)"
+    ),
+    Target(
+        "og_non_completion",
+        0.30,
+        0.05,
+        "RCOG 2018: ~30% of O&G starters do not complete (facts.md §4.3)",
+    ),
+)

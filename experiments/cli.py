@@ -191,9 +191,8 @@ def calibrate(
     data: DataOpt = None,
 ) -> None:
     """Fit the settlement decay to the 80%-within-50-miles target and check all targets."""
+    from calibration.check import check, observed
     from calibration.settlement import fit_decay
-    from calibration.targets import TARGETS
-    from sim.run import run_scenario
 
     with user_errors():
         check_positive(years=years, seeds=seeds)
@@ -203,11 +202,8 @@ def calibrate(
         f"settlement_decay_miles fitted: {decay:.2f} (default "
         f"{sc.world.settlement_decay_miles:.2f})"
     )
-    summary = run_scenario(sc, 1, years, world).summary
-    summary["idt_placed_share"] = summary["idt_placed"] / max(summary["idt_applications"], 1)
-    for target in TARGETS:
-        got = summary[target.name]
-        mark = "ok " if target.holds(got) else "OFF"
+    for target, got, holds in check(observed(sc, world, years)):
+        mark = "ok " if holds else "OFF"
         out.print(
             f"  [{mark}] {target.name}: {got:.3f} (target {target.value} ± "
             f"{target.tolerance}; {target.source})",

@@ -160,6 +160,9 @@ TIME_INFLATION = 1.15  # facts §4.1: real completion takes 10-30% longer (LTFT,
 ATTRITION_DEFAULT = 0.03  # ESTIMATE: facts §4.3 "2.7-4% per year"; cardiology/haem NOT FOUND
 ATTRITION: dict[str, float] = {
     "paediatrics": 0.04,  # facts §4.3: 3.7-4.2%/yr 2014-19 (Redman et al. 2021)
+    # ESTIMATE: below the 3% default because O&G losses are "mostly in ST1-2" (RCOG 2018,
+    # facts §4.3); the early-leaving probability below carries the rest of the ~30%
+    "obstetrics_gynaecology": 0.02,
     "trauma_orthopaedics": 0.0152,  # facts §4.3: surgical FOI study, T&O lowest 1.52%/yr
     "paediatric_surgery": 0.042,  # facts §4.3: same study, paediatric surgery highest 4.20%/yr
     **dict.fromkeys(  # facts §4.3: surgical specialties in England 2.68%/yr (2016-21)
@@ -167,7 +170,9 @@ ATTRITION: dict[str, float] = {
          "cardiothoracic_surgery"), 0.0268),
 }  # fmt: skip
 # facts §4.3 (RCOG 2018): ~30% of O&G starters do not complete, mostly in ST1-2. The extra
-# early-leaving probability is set so that 1 - (1 - early)(1 - annual)^years = 0.30.
+# early-leaving probability is set so that 1 - (1 - early) exp(-annual x years x TIME_INFLATION)
+# = 0.30: the yearly hazard acts over the real time in training (LTFT, extensions), not the
+# nominal years (the model's hazard is continuous in calendar time).
 OG_NON_COMPLETION = 0.30
 LTFT_DEFAULT = 0.20  # facts §4.3: 20% of trainees LTFT in 2022/23 (England)
 LTFT: dict[str, float] = {
@@ -344,7 +349,8 @@ def build_specialties(shared: Path) -> pd.DataFrame:
         annual = ATTRITION.get(spec.code, ATTRITION_DEFAULT)
         early, need = 0.0, NEED_COMPONENT_BY_GROUP.get(spec.group, "overall")
         if spec.code == "obstetrics_gynaecology":
-            early = 1 - (1 - OG_NON_COMPLETION) / (1 - annual) ** spec.years
+            exposure = spec.years * TIME_INFLATION
+            early = 1 - (1 - OG_NON_COMPLETION) / math.exp(-annual * exposure)
             need = "maternity"
         rows.append(
             {

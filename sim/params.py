@@ -43,13 +43,14 @@ class WorldParams(BaseModel):
     # ESTIMATE: entrants are LTFT at this multiple of the specialty's stock share.
     attrition_multiplier: float = Field(1.0, ge=0.0, le=5.0)
     # 1.0 = the specialty rates of specialties.csv (facts §4.3); a sensitivity lever.
-    arcp_extension_prob: float = Field(0.06, ge=0.0, le=1.0)
-    # ESTIMATE: overall ARCP outcome-3 rate NOT FOUND; with LTFT it gives ~10% longer training
-    # than nominal, as GMC's 5.5 years for a nominal 5 (facts §4.1).
+    arcp_extension_prob: float = Field(0.12, ge=0.0, le=1.0)
+    # Calibrated (calibration/cohorts.py): with LTFT, CCT comes ~10% later than nominal, as
+    # GMC's 5.5 years for a nominal 5 (facts §4.1); the ARCP outcome-3 rate itself NOT FOUND.
     arcp_extension_months: int = Field(6, ge=1, le=24)
     # ESTIMATE: Gold Guide extensions are usually 6 months (up to 12).
-    arcp_release_prob: float = Field(0.005, ge=0.0, le=1.0)
-    # ESTIMATE: outcome 4 (release from training) is rare; figure NOT FOUND.
+    arcp_release_prob: float = Field(0.0, ge=0.0, le=1.0)
+    # 0: releases (ARCP outcome 4) are already inside the specialties' all-cause attrition
+    # rates (facts §4.3 counts every leaver); set > 0 only to model them on top.
     rotation_share: float = Field(0.5, ge=0.0, le=1.0)
     # ESTIMATE: share of trainees changing trust at each August/February rotation.
 
@@ -74,9 +75,9 @@ class WorldParams(BaseModel):
     # ESTIMATE: regions need not declare vacancies; gives ~50% of applicants placed (facts top 10).
 
     # --- settlement and consultants --------------------------------------------------------
-    settlement_decay_miles: float = Field(16.0, gt=0.0, le=1000.0)
+    settlement_decay_miles: float = Field(17.0, gt=0.0, le=1000.0)
     # Calibrated by `traineeflow calibrate` (calibration/settlement.py: brentq on the mean of
-    # seeds 1-2, 25-year baseline; fitted 15.96) so that ~80% of CCT holders take their first
+    # seeds 1-2, 25-year baseline; fitted 17.05) so that ~80% of CCT holders take their first
     # consultant post within 50 miles of their last training trust (NHSE 2023, facts §4.4).
     settlement_max_wait_months: int = Field(12, ge=0, le=120)
     # ESTIMATE: a CCT holder who finds no consultant vacancy in a year leaves the model.
