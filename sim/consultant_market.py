@@ -15,7 +15,7 @@ import numpy as np
 
 from agents.columns import NEVER
 from agents.consultant import FROM_CCT, INTERNATIONAL
-from agents.trainee import CONSULTANT, EV_LOST, EV_SETTLE, LOST, SEEKING
+from agents.trainee import CONSULTANT, EV_LOST, EV_SETTLE, LOST
 from sim.recruitment import rank_within_groups
 
 if TYPE_CHECKING:
@@ -119,13 +119,17 @@ def settle(m: TraineeFlowModel, t: int) -> None:
         chosen_trust.append(choice[ok])
         np.subtract.at(vac, (choice[ok], spec[ok]), 1)
         seekers, prio = seekers[~ok], prio[~ok]
-    if chosen_rows:
-        _appoint(m, t, np.concatenate(chosen_rows), np.concatenate(chosen_trust))
     still = m.seeking
-    lost = still[(t - tr.seek_since[still]) >= p.settlement_max_wait_months]
+    if chosen_rows:
+        appointed = np.concatenate(chosen_rows)
+        _appoint(m, t, appointed, np.concatenate(chosen_trust))
+        still = np.setdiff1d(still, appointed, assume_unique=True)
+    gave_up = (t - tr.seek_since[still]) >= p.settlement_max_wait_months
+    lost = still[gave_up]
     if len(lost):
         tr.status[lost] = LOST
         m.log(lost, t, EV_LOST, tr.trust[lost])
+    m.seeking = still[~gave_up]
 
 
 def _choose_trusts(
@@ -199,9 +203,3 @@ def international_recruits(m: TraineeFlowModel, t: int) -> None:
 def grow_establishment(m: TraineeFlowModel) -> None:
     """Funded consultant posts grow once a year (August)."""
     m.establishment *= 1.0 + m.params.establishment_growth
-
-
-def seeking_rows(m: TraineeFlowModel) -> np.ndarray:
-    """CCT holders still seeking a post."""
-    tr = m.trainees
-    return np.flatnonzero(tr.status[: tr.n] == SEEKING)

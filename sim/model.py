@@ -23,7 +23,6 @@ from sim.consultant_market import (
     consultant_exits,
     grow_establishment,
     international_recruits,
-    seeking_rows,
     settle,
 )
 from sim.initial_state import populate
@@ -71,6 +70,7 @@ class TraineeFlowModel(mesa.Model):
         self.counts = Counts()
         self.person_months = 0
         self.last_recruited = np.empty(0, dtype=np.int64)
+        self.seeking = np.empty(0, dtype=np.int64)  # rows of CCT holders seeking a post, sorted
 
         self.spec_years = world.spec_column("training_years")
         self.spec_attrition = world.spec_column("attrition_per_year")
@@ -184,11 +184,6 @@ class TraineeFlowModel(mesa.Model):
     def in_training(self) -> np.ndarray:
         """Rows of trainees in programme."""
         return np.flatnonzero(self.trainees.status[: self.trainees.n] == IN_TRAINING)
-
-    @property
-    def seeking(self) -> np.ndarray:
-        """Rows of CCT holders seeking a first consultant post."""
-        return seeking_rows(self)
 
     def log(self, rows: np.ndarray, t: int | np.ndarray, event: int, trust: np.ndarray) -> None:
         """Append events to the trainees' history (row, month, event, trust)."""

@@ -36,8 +36,8 @@ class Recorder:
         self.shape = (n_regions, n_specs)
         self.flows = {name: np.zeros(self.size, dtype=np.int64) for name in FLOWS}
         self.totals = {name: np.zeros(self.size, dtype=np.int64) for name in FLOWS}
-        self._region_rows: list[pd.DataFrame] = []
-        self._icb_rows: list[pd.DataFrame] = []
+        self._region_rows: list[dict[str, np.ndarray]] = []
+        self._icb_rows: list[dict[str, np.ndarray]] = []
 
     def add(self, name: str, keys: np.ndarray) -> None:
         """Count one event per key (key = region * n_specs + specialty)."""
@@ -96,38 +96,33 @@ class Recorder:
             "posts_moved_out",
         ):
             cols[name] = self.flows[name].copy()
-        frame = pd.DataFrame(cols)[list(REGION_YEAR_COLUMNS)]
-        self._region_rows.append(frame)
+        self._region_rows.append(cols)
         self._icb_rows.append(self._icb_snapshot(m, year, live, trainees))
         for arr in self.flows.values():
             arr[:] = 0
 
     def _icb_snapshot(
         self, m: TraineeFlowModel, year: int, live: np.ndarray, trainees: np.ndarray
-    ) -> pd.DataFrame:
+    ) -> dict[str, np.ndarray]:
         w = m.world
         n_icb = len(w.icb_codes)
         icbs = w.data.icbs
         growth = m.population_growth(year)[w.icb_region]
-        return pd.DataFrame(
-            {
-                "year": year,
-                "icb_code": w.icb_codes,
-                "region_code": icbs["region_code"].to_numpy(),
-                "posts": np.bincount(w.trust_icb[m.posts.trust[live]], minlength=n_icb),
-                "trainees": np.bincount(w.trust_icb[m.trainees.trust[trainees]], minlength=n_icb),
-                "consultants": np.bincount(
-                    w.trust_icb, weights=m.filled.sum(axis=1), minlength=n_icb
-                ),
-                "need_weight": icbs["need_overall"].to_numpy(dtype=float),
-                "population": icbs["population"].to_numpy(dtype=float) * growth,
-                "core20_share": icbs["core20_share"].to_numpy(dtype=float),
-            }
-        )[list(ICB_YEAR_COLUMNS)]
+        return {
+            "year": np.full(n_icb, year),
+            "icb_code": np.array(w.icb_codes),
+            "region_code": icbs["region_code"].to_numpy(),
+            "posts": np.bincount(w.trust_icb[m.posts.trust[live]], minlength=n_icb),
+            "trainees": np.bincount(w.trust_icb[m.trainees.trust[trainees]], minlength=n_icb),
+            "consultants": np.bincount(w.trust_icb, weights=m.filled.sum(axis=1), minlength=n_icb),
+            "need_weight": icbs["need_overall"].to_numpy(dtype=float),
+            "population": icbs["population"].to_numpy(dtype=float) * growth,
+            "core20_share": icbs["core20_share"].to_numpy(dtype=float),
+        }
 
     def region_year(self) -> pd.DataFrame:
         """All region x specialty snapshots so far."""
-        out = pd.concat(self._region_rows, ignore_index=True)
+        out = _frame(self._region_rows, REGION_YEAR_COLUMNS)
         int_cols = [
             c
             for c in REGION_YEAR_COLUMNS
@@ -144,5 +139,10 @@ class Recorder:
 
     def icb_year(self) -> pd.DataFrame:
         """All ICB snapshots so far."""
-        out = pd.concat(self._icb_rows, ignore_index=True)
+        out = _frame(self._icb_rows, ICB_YEAR_COLUMNS)
         return out.astype({"posts": "int64", "trainees": "int64", "consultants": "int64"})
+
+
+def _frame(snapshots: list[dict[str, np.ndarray]], columns: tuple[str, ...]) -> pd.DataFrame:
+    """One tidy table from the per-snapshot column arrays."""
+    return pd.DataFrame({c: np.concatenate([snap[c] for snap in snapshots]) for c in columns})

@@ -55,6 +55,8 @@ def deferred_acceptance(
     held = np.full(n, -1, dtype=np.int64)
     searching = np.ones(n, dtype=bool)
     n_prog = len(capacity)
+    # lowest merit a program holds once full (-1 while it has room): proposers below it lose
+    threshold = np.where(capacity > 0, -1.0, np.inf)
     for _ in range(util.shape[1] + 1):
         free = np.flatnonzero(searching & (held < 0))
         if len(free) == 0:
@@ -65,6 +67,10 @@ def deferred_acceptance(
         free, choice = free[acceptable], choice[acceptable]
         util[free, choice] = -np.inf  # each program is proposed to at most once
         proposed = offset[free] + choice
+        beats = merit[free] > threshold[proposed]
+        free, proposed = free[beats], proposed[beats]
+        if len(free) == 0:
+            continue
         touched = np.zeros(n_prog, dtype=bool)
         touched[proposed] = True
         holding = np.flatnonzero(held >= 0)
@@ -73,9 +79,12 @@ def deferred_acceptance(
         prog = np.concatenate([held[holding], proposed])
         order = np.argsort(prog - merit[cand] * 0.5, kind="stable")  # merit in [0, 1)
         cand, prog = cand[order], prog[order]
-        accept = rank_within_groups(prog) < capacity[prog]
+        rank = rank_within_groups(prog)
+        accept = rank < capacity[prog]
         held[cand[accept]] = prog[accept]
         held[cand[~accept]] = -1
+        last = accept & (rank == capacity[prog] - 1)  # the weakest holder of a full program
+        threshold[prog[last]] = merit[cand[last]]
     return held
 
 

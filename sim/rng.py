@@ -54,13 +54,18 @@ class Stream:
             key = _mix(np.array([seed & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
             key = _mix(key ^ np.uint64(stable_hash(name)))
         self._key = key[0]
+        self._month_keys: dict[int, np.uint64] = {}
 
     def uniform(self, t: int, slots: np.ndarray) -> np.ndarray:
         """Uniform(0, 1) numbers for the given slots at month `t` (never exactly 0)."""
         s = np.asarray(slots, dtype=np.uint64)
+        tk = self._month_keys.get(t)
+        if tk is None:
+            with np.errstate(over="ignore"):
+                month = np.array([int(t) & 0xFFFFFFFF], dtype=np.uint64)
+                tk = self._month_keys[t] = _mix(month * _GOLDEN + self._key)[0]
         with np.errstate(over="ignore"):
-            tk = _mix(np.array([int(t) & 0xFFFFFFFF], dtype=np.uint64) * _GOLDEN + self._key)
-            x = _mix(s * _GOLDEN + tk[0])
+            x = _mix(s * _GOLDEN + tk)
         return ((x >> np.uint64(11)).astype(np.float64) + 0.5) * _TWO53
 
     def gumbel(self, t: int, slots: np.ndarray) -> np.ndarray:

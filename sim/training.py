@@ -103,6 +103,7 @@ def monthly_exits(m: TraineeFlowModel, t: int) -> None:
     if len(completing):
         _vacate(m, completing, t, SEEKING, EV_CCT)
         tr.seek_since[completing] = t
+        m.seeking = np.union1d(m.seeking, completing)
         key = m.world.trust_region[tr.trust[completing]] * m.n_specs + tr.spec[completing]
         m.recorder.add("ccts", key)
 
