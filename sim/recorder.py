@@ -81,7 +81,7 @@ class Recorder:
             "vacancies": by_key(p_key[~held]),
             "consultants": cons_region.ravel(),
             "consultant_vacancies": cvac.ravel(),
-            "unplaced_moves": m.unplaced_moves_by_region().ravel(),
+            "unplaced_moves": m.unplaced_moves_by_region().ravel().copy(),
             "fair_share_posts": m.fair_share_posts().ravel(),
             "need_weight": w.region_spec_need.ravel(),
             "population": np.repeat(w.region_population * growth, n_s),
