@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+from scipy.special import ndtri
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -74,8 +75,6 @@ class Stream:
 
     def normal(self, t: int, slots: np.ndarray) -> np.ndarray:
         """Standard normal numbers by inversion."""
-        from scipy.special import ndtri
-
         return ndtri(self.uniform(t, slots))
 
 
