@@ -7,7 +7,6 @@ import numpy as np
 from agents.columns import NEVER, ColumnStore
 
 INITIAL, FROM_CCT, INTERNATIONAL = 0, 1, 2
-ORIGIN_NAMES = ("in post at the base year", "CCT in the model", "international recruit")
 
 
 class Consultants(ColumnStore):

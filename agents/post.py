@@ -7,7 +7,6 @@ import numpy as np
 from agents.columns import NEVER, ColumnStore
 
 TARIFF, TRUST_FUNDED, EXPANSION = 0, 1, 2
-FUNDING_NAMES = ("tariff", "trust_funded", "expansion")
 
 
 class Posts(ColumnStore):

@@ -51,8 +51,10 @@ def main() -> int:
     overhead = 100.0 * (med[args.scenario] / med["baseline"] - 1.0)
     for name, ts in times.items():
         shown = ", ".join(f"{t:.2f}" for t in ts)
-        print(f"{name:>24}: median {med[name]:.2f} s over {args.repeats} runs of "
-              f"{args.years} years ({shown})")
+        print(
+            f"{name:>24}: median {med[name]:.2f} s over {args.repeats} runs of "
+            f"{args.years} years ({shown})"
+        )
     print(f"programme overhead: {overhead:+.1f}% (limit {args.limit:.0f}%)")
     return 0 if overhead <= args.limit else 1
 

@@ -35,13 +35,14 @@ def synthetic_run(i: int, years: int = 14, specialties: int = 50, icbs: int = 42
     rng = np.random.default_rng(i)
     ry = pd.MultiIndex.from_product(
         [range(2023, 2024 + years), REGIONS, [f"S{s:03d}" for s in range(specialties)]],
-        names=["year", "region_code", "specialty_code"]).to_frame(index=False)
+        names=["year", "region_code", "specialty_code"],
+    ).to_frame(index=False)
     for col in REGION_YEAR_COLUMNS[3:]:
         floats = col in ("fair_share_posts", "need_weight", "population")
         ry[col] = rng.random(len(ry)) * 1e6 if floats else rng.integers(0, 400, len(ry))
     icb = pd.MultiIndex.from_product(
-        [range(2023, 2024 + years), [f"Q{q:02d}" for q in range(icbs)]],
-        names=["year", "icb_code"]).to_frame(index=False)
+        [range(2023, 2024 + years), [f"Q{q:02d}" for q in range(icbs)]], names=["year", "icb_code"]
+    ).to_frame(index=False)
     icb["region_code"] = [REGIONS[q % 8] for q in range(icbs)] * (years + 1)
     for col in ICB_YEAR_COLUMNS[3:]:
         floats = col in ("need_weight", "population", "core20_share")
@@ -65,30 +66,46 @@ def bench_store(label: str, url: str, runs: list[RunResult]) -> None:
         frame = store.region_year()
         read_s = time.perf_counter() - read
     assert len(frame) == region_rows
-    print(f"{label:11s} {len(runs)} runs in {elapsed:6.2f} s: {len(runs) / elapsed:6.1f} runs/s, "
-          f"{rows / elapsed:9,.0f} rows/s ({region_rows / elapsed:9,.0f} region_year rows/s); "
-          f"{1000 * elapsed / len(runs):5.0f} ms/run; repeat write (skipped) "
-          f"{1000 * repeat:4.0f} ms; read {region_rows:,} rows back in {read_s:5.2f} s")
+    print(
+        f"{label:11s} {len(runs)} runs in {elapsed:6.2f} s: {len(runs) / elapsed:6.1f} runs/s, "
+        f"{rows / elapsed:9,.0f} rows/s ({region_rows / elapsed:9,.0f} region_year rows/s); "
+        f"{1000 * elapsed / len(runs):5.0f} ms/run; repeat write (skipped) "
+        f"{1000 * repeat:4.0f} ms; read {region_rows:,} rows back in {read_s:5.2f} s"
+    )
 
 
 def compare_methods(label: str, url: str, run: RunResult) -> None:
     md = sa.MetaData()
     cols = [sa.Column(c.name, c.type, nullable=c.nullable) for c in REGION_YEAR.columns]
-    table = sa.Table("ry_scratch", md, *cols, sa.PrimaryKeyConstraint(
-        "run_key", "year", "region_code", "specialty_code"))
+    table = sa.Table(
+        "ry_scratch",
+        md,
+        *cols,
+        sa.PrimaryKeyConstraint("run_key", "year", "region_code", "specialty_code"),
+    )
     engine = sa.create_engine(url)
     md.create_all(engine)
     frame = run.region_year.assign(run_key=run.run_key)[[c.name for c in REGION_YEAR.columns]]
     names = [c.name for c in REGION_YEAR.columns]
     methods = {
         "SQLAlchemy executemany (dicts)": lambda conn: conn.execute(
-            table.insert(), [dict(zip(names, row, strict=True))
-                             for row in _table_rows(run.region_year, REGION_YEAR, run.run_key)]),
+            table.insert(),
+            [
+                dict(zip(names, row, strict=True))
+                for row in _table_rows(run.region_year, REGION_YEAR, run.run_key)
+            ],
+        ),
         "pandas to_sql (default)": lambda conn: frame.to_sql(
-            "ry_scratch", conn, if_exists="append", index=False, chunksize=1000),
+            "ry_scratch", conn, if_exists="append", index=False, chunksize=1000
+        ),
         "pandas to_sql method=multi": lambda conn: frame.to_sql(
-            "ry_scratch", conn, if_exists="append", index=False, method="multi",
-            chunksize=max(1, 30_000 // len(names))),
+            "ry_scratch",
+            conn,
+            if_exists="append",
+            index=False,
+            method="multi",
+            chunksize=max(1, 30_000 // len(names)),
+        ),
     }
     for name, insert in methods.items():
         times = []
@@ -107,13 +124,18 @@ def compare_methods(label: str, url: str, run: RunResult) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432",
-                        help="PostgreSQL server URL without database ('' to skip)")
+    parser.add_argument(
+        "--pg",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432",
+        help="PostgreSQL server URL without database ('' to skip)",
+    )
     parser.add_argument("--compare", action="store_true", help="also time other insert methods")
     args = parser.parse_args()
     runs = [synthetic_run(i) for i in range(args.runs)]
-    print(f"{args.runs} runs x {len(runs[0].region_year):,} region_year + "
-          f"{len(runs[0].icb_year)} icb_year + {len(runs[0].summary)} summary rows")
+    print(
+        f"{args.runs} runs x {len(runs[0].region_year):,} region_year + "
+        f"{len(runs[0].icb_year)} icb_year + {len(runs[0].summary)} summary rows"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         bench_store("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite'}", runs)
         if args.compare:

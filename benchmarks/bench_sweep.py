@@ -42,8 +42,10 @@ def load() -> str:
 
 def experiment_file(folder: Path, runs: int, years: int) -> Path:
     path = folder / "bench.toml"
-    path.write_text(f'name = "bench_sweep"\nscenarios = ["msd_programme"]\nyears = {years}\n'
-                    f"replicates = {runs}\nseed = 4242\n")
+    path.write_text(
+        f'name = "bench_sweep"\nscenarios = ["msd_programme"]\nyears = {years}\n'
+        f"replicates = {runs}\nseed = 4242\n"
+    )
     return path
 
 
@@ -75,20 +77,29 @@ def measure(kind: str, workers: int, plan: Plan, url: str) -> dict[str, float]:
     assert report.completed == len(plan.runs) and report.failed == 0, report
     mean_sim = report.sim_seconds / report.completed
     overhead = (workers * report.seconds - report.sim_seconds) / report.completed
-    return {"T": report.seconds, "startup": startup, "mean_sim": mean_sim,
-            "overhead": overhead, "store": report.store_seconds / report.completed,
-            "per_task": report.runs_per_task}
+    return {
+        "T": report.seconds,
+        "startup": startup,
+        "mean_sim": mean_sim,
+        "overhead": overhead,
+        "store": report.store_seconds / report.completed,
+        "per_task": report.runs_per_task,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--years", type=int, default=3)
-    parser.add_argument("--executor", nargs="+", default=["local", "dask"],
-                        choices=["local", "dask"])
+    parser.add_argument(
+        "--executor", nargs="+", default=["local", "dask"], choices=["local", "dask"]
+    )
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
-    parser.add_argument("--db-server", default=None,
-                        help="PostgreSQL server URL without database (default: SQLite files)")
+    parser.add_argument(
+        "--db-server",
+        default=None,
+        help="PostgreSQL server URL without database (default: SQLite files)",
+    )
     args = parser.parse_args()
     world = World.load()
     print(f"{args.runs} runs of {args.years} years; {os.cpu_count()} CPUs; {load()}")
@@ -103,18 +114,24 @@ def main() -> None:
                     results[n] = r = measure(kind, n, plan, url)
                 finally:
                     drop_db(handle)
-                print(f"{kind:5s} {n} worker(s): T = {r['T']:6.1f} s (+{r['startup']:.1f} s "
-                      f"start-up), {args.runs / r['T']:.2f} runs/s, {r['per_task']} runs/task; "
-                      f"mean run {r['mean_sim']:.3f} s; overhead/run {r['overhead']:.3f} s = "
-                      f"{100 * r['overhead'] / r['mean_sim']:.1f}% of a run; driver store "
-                      f"{r['store'] * 1000:.0f} ms/run = {100 * r['store'] / r['mean_sim']:.1f}%;"
-                      f" {load()}", flush=True)
+                print(
+                    f"{kind:5s} {n} worker(s): T = {r['T']:6.1f} s (+{r['startup']:.1f} s "
+                    f"start-up), {args.runs / r['T']:.2f} runs/s, {r['per_task']} runs/task; "
+                    f"mean run {r['mean_sim']:.3f} s; overhead/run {r['overhead']:.3f} s = "
+                    f"{100 * r['overhead'] / r['mean_sim']:.1f}% of a run; driver store "
+                    f"{r['store'] * 1000:.0f} ms/run = {100 * r['store'] / r['mean_sim']:.1f}%;"
+                    f" {load()}",
+                    flush=True,
+                )
             base = min(results)
             for n in sorted(results):
                 if n != base:
                     eff = base * results[base]["T"] / (n * results[n]["T"])
-                    print(f"{kind:5s} parallel efficiency {base} -> {n} workers: "
-                          f"T({base}) x {base} / ({n} x T({n})) = {eff:.2f}", flush=True)
+                    print(
+                        f"{kind:5s} parallel efficiency {base} -> {n} workers: "
+                        f"T({base}) x {base} / ({n} x T({n})) = {eff:.2f}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

@@ -48,29 +48,41 @@ from sim.outputs import RunResult
 from sim.world import World
 
 FIGURES = {
-    "regions": ("compare_regions_over_time.png",
-                "Consultants per 100,000 need-weighted population by region over time "
-                "(line: mean over replicates; band: 95% interval of the mean)."),
-    "differences": ("compare_region_differences.png",
-                    "Paired differences (other minus base, same seeds) in consultants per "
-                    "100,000 need-weighted population by region over time, with 95% paired "
-                    "intervals."),
-    "coverage": ("compare_coverage_by_year.png",
-                 "Need coverage (consultant share / need share) by region at the start, "
-                 "middle and end of the run; 1 = fair share."),
-    "map": ("compare_trust_map.png",
-            "Acute trusts at their locations, coloured by their ICB's consultants per 100,000 "
-            "need at the end, and the change from the base scenario."),
-    "lorenz": ("compare_lorenz.png",
-               "Lorenz curves of consultants against need across ICBs at the end; the closer to "
-               "the diagonal, the more equal."),
+    "regions": (
+        "compare_regions_over_time.png",
+        "Consultants per 100,000 need-weighted population by region over time "
+        "(line: mean over replicates; band: 95% interval of the mean).",
+    ),
+    "differences": (
+        "compare_region_differences.png",
+        "Paired differences (other minus base, same seeds) in consultants per "
+        "100,000 need-weighted population by region over time, with 95% paired "
+        "intervals.",
+    ),
+    "coverage": (
+        "compare_coverage_by_year.png",
+        "Need coverage (consultant share / need share) by region at the start, "
+        "middle and end of the run; 1 = fair share.",
+    ),
+    "map": (
+        "compare_trust_map.png",
+        "Acute trusts at their locations, coloured by their ICB's consultants per 100,000 "
+        "need at the end, and the change from the base scenario.",
+    ),
+    "lorenz": (
+        "compare_lorenz.png",
+        "Lorenz curves of consultants against need across ICBs at the end; the closer to "
+        "the diagonal, the more equal.",
+    ),
 }
 
 
 def _stack(results: list[RunResult], table: str) -> pd.DataFrame:
     """One scenario's runs' table with run_key and scenario columns."""
-    return pd.concat([getattr(r, table).assign(run_key=r.run_key, scenario=r.scenario)
-                      for r in results], ignore_index=True)
+    return pd.concat(
+        [getattr(r, table).assign(run_key=r.run_key, scenario=r.scenario) for r in results],
+        ignore_index=True,
+    )
 
 
 def _years_within(results: list[RunResult]) -> dict[str, tuple[float | None, int]]:
@@ -97,12 +109,16 @@ def draw_figures(runs: dict[str, list[RunResult]], world: World, folder: Path) -
     scen = list(runs)
     first = next(iter(runs.values()))[0]
     start, end = first.base_year, first.base_year + first.years
-    series = pd.concat([region_series(_stack(rs, "region_year")).assign(scenario=s)
-                        for s, rs in runs.items()], ignore_index=True)
+    series = pd.concat(
+        [region_series(_stack(rs, "region_year")).assign(scenario=s) for s, rs in runs.items()],
+        ignore_index=True,
+    )
     seeds = {r.run_key: r.seed for rs in runs.values() for r in rs}
     series["seed"] = series["run_key"].map(seeds)
-    icb_end = pd.concat([icb_metrics(_stack(rs, "icb_year"), end).assign(scenario=s)
-                         for s, rs in runs.items()], ignore_index=True)
+    icb_end = pd.concat(
+        [icb_metrics(_stack(rs, "icb_year"), end).assign(scenario=s) for s, rs in runs.items()],
+        ignore_index=True,
+    )
     trusts = world.data.trusts[["trust_code", "lat", "lon", "icb_code", "region_code"]]
     plot_region_series(series, names, scen, folder / FIGURES["regions"][0])
     plot_region_differences(series, names, scen, folder / FIGURES["differences"][0])
@@ -124,44 +140,60 @@ def analyse(runs: dict[str, list[RunResult]]) -> dict[str, Any]:
         metrics = paired_comparison(tables[base], tables[other])
         head = metrics[HEADLINE]
         comparisons[other] = {
-            "headline": {"metric": HEADLINE, "diff": head["diff"],
-                         "correlation": head["correlation"],
-                         "paired_ci_width": head["paired_ci_width"],
-                         "unpaired_ci_width": head["unpaired_ci_width"]},
+            "headline": {
+                "metric": HEADLINE,
+                "diff": head["diff"],
+                "correlation": head["correlation"],
+                "paired_ci_width": head["paired_ci_width"],
+                "unpaired_ci_width": head["unpaired_ci_width"],
+            },
             "metrics": metrics,
         }
         codes = [c for c in coverage[base].columns if c != "seed"]
         regions[other] = paired_comparison(coverage[base], coverage[other], codes)
-    return {"donor_regions": donors, "comparisons": comparisons, "coverage_end": regions,
-            "years_to_fair_share": {s: _years_within(rs) for s, rs in runs.items()},
-            "per_run": {s: t.to_dict(orient="records") for s, t in tables.items()}}
+    return {
+        "donor_regions": donors,
+        "comparisons": comparisons,
+        "coverage_end": regions,
+        "years_to_fair_share": {s: _years_within(rs) for s, rs in runs.items()},
+        "per_run": {s: t.to_dict(orient="records") for s, t in tables.items()},
+    }
 
 
-def provenance(world: World, data: Path | None, db: str, simulated: int,
-               reused: int) -> dict[str, Any]:
+def provenance(
+    world: World, data: Path | None, db: str, simulated: int, reused: int
+) -> dict[str, Any]:
     """Where the numbers came from: data, code and store."""
     from sim.provenance import git_commit, package_versions
     from sim.run import code_version
 
     packages = dict(package_versions())
     packages["matplotlib"] = metadata.version("matplotlib")
-    return {"data": "bundled England data (sim/england)" if data is None else
-            f"data directory {data}", "data_fingerprint": world.fingerprint,
-            "git_commit": git_commit(), "code_version": code_version(),
-            "package_versions": packages, "db": db, "simulated": simulated, "reused": reused}
+    return {
+        "data": "bundled England data (sim/england)" if data is None else f"data directory {data}",
+        "data_fingerprint": world.fingerprint,
+        "git_commit": git_commit(),
+        "code_version": code_version(),
+        "package_versions": packages,
+        "db": db,
+        "simulated": simulated,
+        "reused": reused,
+    }
 
 
 @app.command("compare")
 def compare(
     base: Annotated[str, typer.Argument(help="Base scenario: bundled name or TOML file.")],
     others: Annotated[list[str], typer.Argument(help="Scenarios to compare with the base.")],
-    replicates: Annotated[int, typer.Option(help="Replicates (shared seeds) per scenario; "
-                                            "at least 2.")] = 5,
+    replicates: Annotated[
+        int, typer.Option(help="Replicates (shared seeds) per scenario; at least 2.")
+    ] = 5,
     years: YearsOpt = 25,
     seed: SeedOpt = 1,
     db: DbOpt = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (report, figures, "
-                                          "default SQLite store).")] = Path("out"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Output folder (report, figures, default SQLite store).")
+    ] = Path("out"),
     as_json: JsonOpt = False,
     data: DataOpt = None,
 ) -> None:
@@ -203,23 +235,44 @@ def compare(
     first = runs[names[0]][0]
     regions = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
     context = CompareContext(
-        base=names[0], others=names[1:], descriptions={s.name: s.description for s in scenarios},
-        master_seed=seed, seeds=seeds, years=years, base_year=first.base_year,
+        base=names[0],
+        others=names[1:],
+        descriptions={s.name: s.description for s in scenarios},
+        master_seed=seed,
+        seeds=seeds,
+        years=years,
+        base_year=first.base_year,
         comparisons={o: c["metrics"] for o, c in result["comparisons"].items()},
-        regions=regions, coverage_end=result["coverage_end"],
+        regions=regions,
+        coverage_end=result["coverage_end"],
         years_within=result["years_to_fair_share"],
-        figures=[(FIGURES[k][0], FIGURES[k][1]) for k in FIGURES], provenance=prov)
-    md, page = write_report(compare_blocks(context), f"traineeflow: {' vs '.join(names)}",
-                            out_dir)
-    summary = {"base": names[0], "others": names[1:], "seed": seed, "seeds": seeds,
-               "replicates": replicates, "years": years, "base_year": first.base_year,
-               "end_year": first.base_year + years, "headline_metric": HEADLINE, **result,
-               "run_keys": {s: [r.run_key for r in rs] for s, rs in runs.items()},
-               "runs": {"simulated": len(keys) - reused, "reused": reused},
-               "report": {"markdown": str(md), "html": str(page),
-                          "figures": [str(out_dir / f) for f in files]},
-               "provenance": prov, "db": store.url,
-               "run_seconds": run_seconds, "wall_seconds": time.perf_counter() - start}
+        figures=[(FIGURES[k][0], FIGURES[k][1]) for k in FIGURES],
+        provenance=prov,
+    )
+    md, page = write_report(compare_blocks(context), f"traineeflow: {' vs '.join(names)}", out_dir)
+    summary = {
+        "base": names[0],
+        "others": names[1:],
+        "seed": seed,
+        "seeds": seeds,
+        "replicates": replicates,
+        "years": years,
+        "base_year": first.base_year,
+        "end_year": first.base_year + years,
+        "headline_metric": HEADLINE,
+        **result,
+        "run_keys": {s: [r.run_key for r in rs] for s, rs in runs.items()},
+        "runs": {"simulated": len(keys) - reused, "reused": reused},
+        "report": {
+            "markdown": str(md),
+            "html": str(page),
+            "figures": [str(out_dir / f) for f in files],
+        },
+        "provenance": prov,
+        "db": store.url,
+        "run_seconds": run_seconds,
+        "wall_seconds": time.perf_counter() - start,
+    }
     if as_json:
         print(json.dumps(nan_to_none(summary), allow_nan=False))
         return
@@ -230,20 +283,30 @@ def print_comparison(s: dict[str, Any]) -> None:
     """The headline table per compared scenario, and where the report is."""
     from results.report import fmt, fmt_ci
 
-    out.print(f"[bold]{', '.join(s['others'])}[/] against [bold]{s['base']}[/]: "
-              f"{s['replicates']} replicates x {s['years']} years on seeds {s['seeds']}",
-              highlight=False)
+    out.print(
+        f"[bold]{', '.join(s['others'])}[/] against [bold]{s['base']}[/]: "
+        f"{s['replicates']} replicates x {s['years']} years on seeds {s['seeds']}",
+        highlight=False,
+    )
     for other, comp in s["comparisons"].items():
-        table = Table(title=f"{other} minus {s['base']} (paired 95% intervals; unpaired ones "
-                      "in the report)")
+        table = Table(
+            title=f"{other} minus {s['base']} (paired 95% intervals; unpaired ones in the report)"
+        )
         for col in ("outcome", "base", "other", "difference", "95% interval"):
             table.add_column(col, justify="left" if col == "outcome" else "right")
         for name, v in comp["metrics"].items():
-            table.add_row(name, fmt(v["mean_base"]), fmt(v["mean_other"]), fmt(v["diff"]),
-                          fmt_ci(v["ci_paired"]))
+            table.add_row(
+                name,
+                fmt(v["mean_base"]),
+                fmt(v["mean_other"]),
+                fmt(v["diff"]),
+                fmt_ci(v["ci_paired"]),
+            )
         out.print(table)
     runs = s["runs"]
-    out.print(f"  {runs['simulated']} runs simulated, {runs['reused']} read from {s['db']} "
-              f"in {s['run_seconds']:.1f} s; report {s['report']['html']} (and report.md, "
-              f"{len(s['report']['figures'])} figures); {s['wall_seconds']:.1f} s in all",
-              highlight=False)
+    out.print(
+        f"  {runs['simulated']} runs simulated, {runs['reused']} read from {s['db']} "
+        f"in {s['run_seconds']:.1f} s; report {s['report']['html']} (and report.md, "
+        f"{len(s['report']['figures'])} figures); {s['wall_seconds']:.1f} s in all",
+        highlight=False,
+    )

@@ -46,9 +46,21 @@ from sim.tomlfile import read_toml
 from sim.world import World
 
 SUMMARY_METRICS = (  # the scalar outcomes of sim.run.summarise, plus the run's seconds
-    "settled_within_50_miles", "trainees_end", "consultants_end", "ltft_share_end", "fill_rate",
-    "ccts", "cct_unplaced", "posts_moved", "unplaced_moves", "idt_applications", "idt_placed",
-    "fair_share_gap_start", "fair_share_gap_end", "person_months", "seconds",
+    "settled_within_50_miles",
+    "trainees_end",
+    "consultants_end",
+    "ltft_share_end",
+    "fill_rate",
+    "ccts",
+    "cct_unplaced",
+    "posts_moved",
+    "unplaced_moves",
+    "idt_applications",
+    "idt_placed",
+    "fair_share_gap_start",
+    "fair_share_gap_end",
+    "person_months",
+    "seconds",
 )
 TABLES = ("region_year", "icb_year")
 ROOTS = ("world", "policy")
@@ -103,8 +115,11 @@ class Outcomes(_Strict):
 
     def keep(self, result: RunResult) -> RunResult:
         """The run without the summary metrics and tables the experiment does not keep."""
-        summary = result.summary if self.summary is None else {
-            k: v for k, v in result.summary.items() if k in self.summary}
+        summary = (
+            result.summary
+            if self.summary is None
+            else {k: v for k, v in result.summary.items() if k in self.summary}
+        )
         region = result.region_year if "region_year" in self.tables else result.region_year[:0]
         icb = result.icb_year if "icb_year" in self.tables else result.icb_year[:0]
         return dataclasses.replace(result, summary=summary, region_year=region, icb_year=icb)
@@ -127,8 +142,13 @@ class ExperimentSpec(_Strict):
 class Experiment:
     """A loaded experiment: the spec, its scenarios and its parameter points."""
 
-    def __init__(self, spec: ExperimentSpec, path: Path, scenarios: list[Scenario],
-                 points: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        spec: ExperimentSpec,
+        path: Path,
+        scenarios: list[Scenario],
+        points: list[dict[str, Any]],
+    ) -> None:
         """Hold a validated spec with its resolved scenarios and points."""
         self.spec, self.path, self.scenarios, self.points = spec, path, scenarios, points
         self._base = [s.resolved() for s in scenarios]
@@ -145,8 +165,10 @@ class Experiment:
         try:
             return Scenario.model_validate(data)
         except ValidationError as exc:
-            raise SpecError(f"{self.path}: point {point} {self.points[point]} is invalid for "
-                            f"scenario '{self.scenarios[index].name}': {_first(exc)}") from None
+            raise SpecError(
+                f"{self.path}: point {point} {self.points[point]} is invalid for "
+                f"scenario '{self.scenarios[index].name}': {_first(exc)}"
+            ) from None
 
 
 def bundled_dir() -> Path:
@@ -214,8 +236,10 @@ def _load_scenarios(spec: ExperimentSpec, path: Path, world: World | None) -> li
         except ScenarioError as exc:
             raise SpecError(f"{path}: key 'scenarios.{i}' ({name!r}): {exc}") from None
         if any(s.name == scenario.name for s in out):
-            raise SpecError(f"{path}: key 'scenarios.{i}': scenario name '{scenario.name}' "
-                            "appears twice (results are stored by scenario name)")
+            raise SpecError(
+                f"{path}: key 'scenarios.{i}': scenario name '{scenario.name}' "
+                "appears twice (results are stored by scenario name)"
+            )
         out.append(scenario)
     return out
 
@@ -242,8 +266,9 @@ def apply(base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check_paths(spec: ExperimentSpec, path: Path, scenarios: list[Scenario],
-                 world: World | None) -> None:
+def _check_paths(
+    spec: ExperimentSpec, path: Path, scenarios: list[Scenario], world: World | None
+) -> None:
     """Every swept key names a parameter of every scenario and accepts its values."""
     sample = spec.sample.ranges if spec.sample else {}
     trials = [(f"grid.{k}", k, v) for k, v in spec.grid.items()]
@@ -258,8 +283,10 @@ def _check_paths(spec: ExperimentSpec, path: Path, scenarios: list[Scenario],
             parts = dotted.split(".")
             found, current = _lookup(base, parts)
             if parts[0] not in ROOTS or len(parts) < 2 or not found:
-                raise SpecError(f"{path}: key '{key}': unknown parameter '{dotted}' (scenario "
-                                f"'{scenario.name}' has no such field under world or policy)")
+                raise SpecError(
+                    f"{path}: key '{key}': unknown parameter '{dotted}' (scenario "
+                    f"'{scenario.name}' has no such field under world or policy)"
+                )
             if isinstance(current, dict | list) and key.startswith("sample."):
                 raise SpecError(f"{path}: key '{key}': '{dotted}' is not a number")
             for value in values:
@@ -267,8 +294,10 @@ def _check_paths(spec: ExperimentSpec, path: Path, scenarios: list[Scenario],
                 try:
                     trial = Scenario.model_validate(apply(base, {dotted: value}))
                 except ValidationError as exc:
-                    raise SpecError(f"{path}: key '{key}': value {value!r} is invalid for "
-                                    f"scenario '{scenario.name}': {_first(exc)}") from None
+                    raise SpecError(
+                        f"{path}: key '{key}': value {value!r} is invalid for "
+                        f"scenario '{scenario.name}': {_first(exc)}"
+                    ) from None
                 if world is not None:
                     try:
                         check_against_world(trial, world, path)
@@ -303,8 +332,9 @@ def unit_sample(sample: Sample, seed: int) -> np.ndarray:
 
 def design_points(spec: ExperimentSpec, base: dict[str, Any]) -> list[dict[str, Any]]:
     """Every parameter point: the grid's full factorial crossed with the sample."""
-    grid = [dict(zip(spec.grid, combo, strict=True))
-            for combo in itertools.product(*spec.grid.values())]
+    grid = [
+        dict(zip(spec.grid, combo, strict=True)) for combo in itertools.product(*spec.grid.values())
+    ]
     if spec.sample is None:
         return grid
     sample = spec.sample
@@ -313,6 +343,8 @@ def design_points(spec: ExperimentSpec, base: dict[str, Any]) -> list[dict[str, 
     high = np.array([r[1] for r in sample.ranges.values()])
     scaled = low + unit * (high - low)  # also fine when low == high
     current = [_lookup(base, k.split("."))[1] for k in sample.ranges]
-    drawn = [{k: _cast(v, c) for k, v, c in zip(sample.ranges, row, current, strict=True)}
-             for row in scaled]
+    drawn = [
+        {k: _cast(v, c) for k, v, c in zip(sample.ranges, row, current, strict=True)}
+        for row in scaled
+    ]
     return [{**g, **s} for g in grid for s in drawn]

@@ -110,11 +110,20 @@ class Plan:
     def frame(self) -> pd.DataFrame:
         """One row per run: run_key, scenario, point, replicate, seed and the swept values."""
         exp = self.experiment
-        rows = [{"run_key": r.key, "scenario": exp.scenarios[r.scenario].name, "point": r.point,
-                 "replicate": r.replicate, "seed": r.seed, **exp.points[r.point]}
-                for r in self.runs]
-        return pd.DataFrame(rows, columns=["run_key", "scenario", "point", "replicate", "seed",
-                                           *exp.parameters])
+        rows = [
+            {
+                "run_key": r.key,
+                "scenario": exp.scenarios[r.scenario].name,
+                "point": r.point,
+                "replicate": r.replicate,
+                "seed": r.seed,
+                **exp.points[r.point],
+            }
+            for r in self.runs
+        ]
+        return pd.DataFrame(
+            rows, columns=["run_key", "scenario", "point", "replicate", "seed", *exp.parameters]
+        )
 
     def tasks(self, runs: list[PlannedRun], per_task: int) -> Iterator[SweepTask]:
         """Pack runs into tasks of `per_task` runs, building scenario dicts lazily."""
@@ -125,8 +134,10 @@ class Plan:
             return self.experiment.scenario(scenario, point).resolved()
 
         for index, start in enumerate(range(0, len(runs), per_task)):
-            items = tuple(TaskRun(r.key, resolved(r.scenario, r.point), r.seed)
-                          for r in runs[start:start + per_task])
+            items = tuple(
+                TaskRun(r.key, resolved(r.scenario, r.point), r.seed)
+                for r in runs[start : start + per_task]
+            )
             yield SweepTask(index, items, spec.years, self.data, spec.outcomes)
 
 
@@ -161,11 +172,14 @@ def run_task(task: SweepTask) -> list[RunResult | RunFailure]:
     for run in task.runs:
         start = time.perf_counter()
         try:
-            result = run_scenario(Scenario.model_validate(run.scenario), run.seed, task.years,
-                                  world)
+            result = run_scenario(
+                Scenario.model_validate(run.scenario), run.seed, task.years, world
+            )
             if result.run_key != run.key:
-                raise RuntimeError(f"the worker computed run key {result.run_key}, the driver "
-                                   f"{run.key}: worker and driver differ in code or data")
+                raise RuntimeError(
+                    f"the worker computed run key {result.run_key}, the driver "
+                    f"{run.key}: worker and driver differ in code or data"
+                )
             out.append(task.outcomes.keep(result))
         except Exception as exc:
             error = "".join(traceback.format_exception_only(exc)).strip()
@@ -185,8 +199,9 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def stream(self, tasks: Iterator[SweepTask], in_flight: int
-               ) -> Iterator[tuple[SweepTask, Outcome]]:
+    def stream(
+        self, tasks: Iterator[SweepTask], in_flight: int
+    ) -> Iterator[tuple[SweepTask, Outcome]]:
         """Submit tasks, at most `in_flight` at once; yield each with its result or error."""
         ...
 
@@ -203,9 +218,12 @@ class LocalExecutor:
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"),
-                                   initializer=_pool_worker_start,
-                                   initargs=(self._data, os.getpid()))
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=get_context("spawn"),
+            initializer=_pool_worker_start,
+            initargs=(self._data, os.getpid()),
+        )
 
     def _replace_pool(self, broken: ProcessPoolExecutor) -> None:
         """Replace the pool once (the first to notice a broken pool replaces it)."""
@@ -223,8 +241,9 @@ class LocalExecutor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def stream(self, tasks: Iterator[SweepTask], in_flight: int
-               ) -> Iterator[tuple[SweepTask, Outcome]]:
+    def stream(
+        self, tasks: Iterator[SweepTask], in_flight: int
+    ) -> Iterator[tuple[SweepTask, Outcome]]:
         """Submit with a bounded window; a task whose worker died is retried on a new pool."""
         if self._pool is None:
             raise RuntimeError("use the executor as a context manager")
@@ -261,8 +280,9 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, workers: int | None = None,
-                 client: Any = None) -> None:
+    def __init__(
+        self, scheduler: str | None = None, workers: int | None = None, client: Any = None
+    ) -> None:
         """Connect to `scheduler`, use `client`, or start a LocalCluster of `workers` processes."""
         self._scheduler, self._client, self._cluster = scheduler, client, None
         self._owned = client is None
@@ -277,8 +297,12 @@ class DaskExecutor:
             self._client = Client(self._scheduler)
         elif self._client is None:
             with dask.config.set({NO_MALLOC_TRIM: None}):  # see NO_MALLOC_TRIM
-                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                             processes=True, dashboard_address=None)
+                self._cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
             self._client = Client(self._cluster)
         threads = sum(self._client.nthreads().values())
         self.workers = max(self.workers, threads, 1)
@@ -297,8 +321,9 @@ class DaskExecutor:
         """The distributed.Client in use (None outside the context)."""
         return self._client
 
-    def stream(self, tasks: Iterator[SweepTask], in_flight: int
-               ) -> Iterator[tuple[SweepTask, Outcome]]:
+    def stream(
+        self, tasks: Iterator[SweepTask], in_flight: int
+    ) -> Iterator[tuple[SweepTask, Outcome]]:
         """Submit with a bounded window; Dask reruns tasks of workers that die."""
         from distributed import as_completed
 
@@ -308,8 +333,12 @@ class DaskExecutor:
         pending: dict[str, SweepTask] = {}
 
         def submit(task: SweepTask) -> None:
-            fut = self._client.submit(run_task, task, pure=False,
-                                      key=f"traineeflow-sweep-{task.index}-{os.urandom(4).hex()}")
+            fut = self._client.submit(
+                run_task,
+                task,
+                pure=False,
+                key=f"traineeflow-sweep-{task.index}-{os.urandom(4).hex()}",
+            )
             pending[fut.key] = task
             done.add(fut)
 
@@ -329,6 +358,7 @@ class DaskExecutor:
 
 
 # --- the driver --------------------------------------------------------------------------------
+
 
 @dataclass
 class SweepReport:
@@ -357,30 +387,44 @@ def default_runs_per_task(runs: int, workers: int) -> int:
     return max(1, min(MAX_RUNS_PER_TASK, math.ceil(runs / (4 * max(workers, 1)))))
 
 
-def pending_runs(plan: Plan, store: ResultStore, shard: tuple[int, int] = (0, 1)
-                 ) -> list[PlannedRun]:
+def pending_runs(
+    plan: Plan, store: ResultStore, shard: tuple[int, int] = (0, 1)
+) -> list[PlannedRun]:
     """The shard's runs not yet stored as completed (failed ones are retried).
 
     Shard (k, n) holds runs k, k + n, k + 2n, ... of the plan: n drivers can share one experiment.
     """
     stored = store.completed_keys()
-    return [r for r in plan.runs[shard[0]::shard[1]] if r.key not in stored]
+    return [r for r in plan.runs[shard[0] :: shard[1]] if r.key not in stored]
 
 
-def run_sweep(plan: Plan, store: ResultStore, executor: Executor, *,
-              shard: tuple[int, int] = (0, 1), todo: list[PlannedRun] | None = None,
-              runs_per_task: int | None = None, in_flight: int | None = None,
-              progress: Callable[[int], None] | None = None) -> SweepReport:
+def run_sweep(
+    plan: Plan,
+    store: ResultStore,
+    executor: Executor,
+    *,
+    shard: tuple[int, int] = (0, 1),
+    todo: list[PlannedRun] | None = None,
+    runs_per_task: int | None = None,
+    in_flight: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SweepReport:
     """Run the shard's missing runs (`todo`, default `pending_runs`) on `executor` (entered).
 
     Each run is written as its task completes; `progress(n)` is called after each task's runs.
     """
     start = time.perf_counter()
     todo = pending_runs(plan, store, shard) if todo is None else todo
-    planned = len(plan.runs[shard[0]::shard[1]])
+    planned = len(plan.runs[shard[0] :: shard[1]])
     per_task = runs_per_task or default_runs_per_task(len(todo), executor.workers)
-    report = SweepReport(plan.experiment.spec.name, planned, planned - len(todo),
-                         executor=executor.name, workers=executor.workers, runs_per_task=per_task)
+    report = SweepReport(
+        plan.experiment.spec.name,
+        planned,
+        planned - len(todo),
+        executor=executor.name,
+        workers=executor.workers,
+        runs_per_task=per_task,
+    )
     if not todo:  # nothing to run: the executor need not be started
         report.seconds = time.perf_counter() - start
         return report
@@ -399,8 +443,9 @@ def run_sweep(plan: Plan, store: ResultStore, executor: Executor, *,
     return report
 
 
-def _store_one(store: ResultStore, run: TaskRun, item: RunResult | RunFailure, years: int,
-               report: SweepReport) -> None:
+def _store_one(
+    store: ResultStore, run: TaskRun, item: RunResult | RunFailure, years: int, report: SweepReport
+) -> None:
     t0 = time.perf_counter()
     if isinstance(item, RunResult):
         report.sim_seconds += item.seconds
@@ -410,9 +455,18 @@ def _store_one(store: ResultStore, run: TaskRun, item: RunResult | RunFailure, y
         except ValueError as exc:  # rows that break the schema: nothing was written
             item = RunFailure(run.key, f"not stored: {exc}", item.seconds)
     if isinstance(item, RunFailure):
-        store.record_failure(run.key, str(run.scenario["name"]), run.scenario, run.seed, years,
-                             item.error, git_commit=git_commit(), code_version=code_version(),
-                             package_versions=package_versions(), seconds=item.seconds)
+        store.record_failure(
+            run.key,
+            str(run.scenario["name"]),
+            run.scenario,
+            run.seed,
+            years,
+            item.error,
+            git_commit=git_commit(),
+            code_version=code_version(),
+            package_versions=package_versions(),
+            seconds=item.seconds,
+        )
         report.failed += 1
         if len(report.failures) < 5:
             report.failures.append(f"{run.key}: {item.error.splitlines()[0]}")

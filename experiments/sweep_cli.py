@@ -73,8 +73,10 @@ class SweepProgress:
         elapsed = max(time.perf_counter() - self.start, 1e-9)
         rate = self.done / elapsed
         left = f"about {(self.total - self.done) / rate:.0f} s left" if rate else "rate unknown"
-        err.print(f"{self.label}: {self.done}/{self.total} runs, {rate:.2f} runs/s, {left}",
-                  highlight=False)
+        err.print(
+            f"{self.label}: {self.done}/{self.total} runs, {rate:.2f} runs/s, {left}",
+            highlight=False,
+        )
 
     @contextmanager
     def shown(self, tty: bool) -> Iterator[SweepProgress]:
@@ -82,9 +84,16 @@ class SweepProgress:
         if not tty:
             yield self
             return
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("runs"), RateColumn(), TimeRemainingColumn(), console=err,
-                      transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("runs"),
+            RateColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
             self._bar = bar
             bar.add_task(self.label, total=self.total)
             yield self
@@ -99,8 +108,9 @@ def parse_shard(text: str) -> tuple[int, int]:
     return int(k), int(n)
 
 
-def make_executor(kind: str, scheduler: str | None, workers: int | None,
-                  data: Path | None) -> Executor:
+def make_executor(
+    kind: str, scheduler: str | None, workers: int | None, data: Path | None
+) -> Executor:
     """The executor named on the command line (not yet started)."""
     if kind == "local":
         return LocalExecutor(workers, data)
@@ -109,21 +119,38 @@ def make_executor(kind: str, scheduler: str | None, workers: int | None,
 
 @app.command("sweep")
 def sweep(
-    experiment: Annotated[str, typer.Argument(
-        help="Experiment TOML file, or a bundled experiment name (phase_pacing).")],
-    executor: Annotated[str, typer.Option(
-        help="local: a process pool on this machine; dask: a Dask distributed cluster.")] = "local",
-    scheduler: Annotated[str | None, typer.Option(
-        help="Dask scheduler address (tcp://host:8786); default: a LocalCluster.")] = None,
-    workers: Annotated[int | None, typer.Option(
-        help="Worker processes (default: CPUs; with --scheduler: the workers expected).")] = None,
-    runs_per_task: Annotated[int | None, typer.Option(
-        help="Runs per task (default: about four tasks per worker, at most 10 runs).")] = None,
-    shard: Annotated[str, typer.Option(
-        help="K/N: run only every N-th run from the K-th (0-based), for N drivers.")] = "0/1",
+    experiment: Annotated[
+        str,
+        typer.Argument(help="Experiment TOML file, or a bundled experiment name (phase_pacing)."),
+    ],
+    executor: Annotated[
+        str,
+        typer.Option(
+            help="local: a process pool on this machine; dask: a Dask distributed cluster."
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://host:8786); default: a LocalCluster."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Worker processes (default: CPUs; with --scheduler: the workers expected)."
+        ),
+    ] = None,
+    runs_per_task: Annotated[
+        int | None,
+        typer.Option(help="Runs per task (default: about four tasks per worker, at most 10 runs)."),
+    ] = None,
+    shard: Annotated[
+        str,
+        typer.Option(help="K/N: run only every N-th run from the K-th (0-based), for N drivers."),
+    ] = "0/1",
     db: DbOpt = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder of the default SQLite store.")]
-    = Path("out"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder of the default SQLite store.")
+    ] = Path("out"),
     as_json: JsonOpt = False,
     data: DataOpt = None,
 ) -> None:
@@ -152,8 +179,9 @@ def sweep(
                     except OSError as exc:  # e.g. no Dask scheduler at --scheduler
                         raise InputError(f"cannot start the {executor} executor: {exc}") from None
             tick = stack.enter_context(progress.shown(sys.stderr.isatty()))
-            report = run_plan(plan, store, ex, shard=part, todo=todo,
-                              runs_per_task=runs_per_task, progress=tick)
+            report = run_plan(
+                plan, store, ex, shard=part, todo=todo, runs_per_task=runs_per_task, progress=tick
+            )
     finally:
         store.close()
     if as_json:
@@ -167,10 +195,13 @@ def sweep(
 def print_report(r: SweepReport, db: str) -> None:
     """A readable account of the sweep."""
     rate = r.completed / r.seconds if r.seconds else 0.0
-    out.print(f"[bold]{r.experiment}[/]: {r.planned} runs planned, {r.skipped} already stored, "
-              f"{r.completed} completed, {r.failed} failed in {r.seconds:.1f} s "
-              f"({rate:.2f} runs/s on {r.workers} {r.executor} worker(s), "
-              f"{r.runs_per_task} run(s) per task)", highlight=False)
+    out.print(
+        f"[bold]{r.experiment}[/]: {r.planned} runs planned, {r.skipped} already stored, "
+        f"{r.completed} completed, {r.failed} failed in {r.seconds:.1f} s "
+        f"({rate:.2f} runs/s on {r.workers} {r.executor} worker(s), "
+        f"{r.runs_per_task} run(s) per task)",
+        highlight=False,
+    )
     for line in r.failures:
         out.print(f"  failed: {line}", highlight=False)
     if r.failed:

@@ -83,10 +83,12 @@ def _region_year(run: Tables) -> pd.DataFrame:
 
 def _programme_posts(region_year: pd.DataFrame) -> pd.DataFrame:
     """Programme posts (tariff + expansion) and fair share by year x region."""
-    df = region_year.assign(programme_posts=region_year["posts_tariff"]
-                            + region_year["posts_expansion"])
+    df = region_year.assign(
+        programme_posts=region_year["posts_tariff"] + region_year["posts_expansion"]
+    )
     return df.groupby(["year", "region_code"], as_index=False)[
-        ["programme_posts", "fair_share_posts"]].sum()
+        ["programme_posts", "fair_share_posts"]
+    ].sum()
 
 
 def _base_posts(region_year: pd.DataFrame) -> pd.Series:
@@ -107,8 +109,11 @@ def region_outcomes(run: Tables, year: int) -> pd.DataFrame:
     ry = _region_year(run)
     base = int(ry["year"].min())
     out = region_metrics(ry, year)
-    now = ry[ry["year"] == year].groupby("region_code")[
-        ["recruits", "vacancies", "idt_applications", "idt_placed"]].sum()
+    now = (
+        ry[ry["year"] == year]
+        .groupby("region_code")[["recruits", "vacancies", "idt_applications", "idt_placed"]]
+        .sum()
+    )
     base_posts = _base_posts(ry)
     codes = out["region_code"]
     recruits, vacancies = now["recruits"].reindex(codes), now["vacancies"].reindex(codes)
@@ -118,8 +123,7 @@ def region_outcomes(run: Tables, year: int) -> pd.DataFrame:
     out["idt_placed"] = now["idt_placed"].reindex(codes).to_numpy()
     out["idt_placed_share"] = fill_rate(out["idt_placed"], out["idt_applications"])
     out["posts_to_fair_share"] = fill_rate(out["programme_posts"], out["fair_share_posts"])
-    out["pressure"] = pressure(out["trainees"].to_numpy(),
-                               base_posts.reindex(codes).to_numpy())
+    out["pressure"] = pressure(out["trainees"].to_numpy(), base_posts.reindex(codes).to_numpy())
     return out
 
 
@@ -153,11 +157,16 @@ def years_to_fair_share(run: Tables, tol: float = FAIR_SHARE_TOL) -> pd.DataFram
     base = int(posts["year"].min())
     rows = []
     for code, g in posts.groupby("region_code", sort=False):
-        year = years_to_within(g.set_index("year")["programme_posts"],
-                               g.set_index("year")["fair_share_posts"], tol)
-        rows.append({"region_code": code,
-                     "year_within": np.nan if year is None else float(year),
-                     "years_within": np.nan if year is None else float(year - base)})
+        year = years_to_within(
+            g.set_index("year")["programme_posts"], g.set_index("year")["fair_share_posts"], tol
+        )
+        rows.append(
+            {
+                "region_code": code,
+                "year_within": np.nan if year is None else float(year),
+                "years_within": np.nan if year is None else float(year - base),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -165,8 +174,9 @@ def donor_regions(run: Tables, tol: float = FAIR_SHARE_TOL) -> list[str]:
     """Regions holding more than ``(1 + tol)`` times their fair share of posts at the base year."""
     posts = _programme_posts(_region_year(run))
     first = posts[posts["year"] == posts["year"].min()]
-    return first.loc[first["programme_posts"] > (1 + tol) * first["fair_share_posts"],
-                     "region_code"].tolist()
+    return first.loc[
+        first["programme_posts"] > (1 + tol) * first["fair_share_posts"], "region_code"
+    ].tolist()
 
 
 def donor_pressure(run: Tables, year: int, donors: Sequence[str]) -> float:
@@ -181,8 +191,11 @@ def donor_pressure(run: Tables, year: int, donors: Sequence[str]) -> float:
 def fill_rates(run: Tables) -> pd.DataFrame:
     """Per region and year after the base year: recruits, vacancies and fill_rate."""
     ry = _region_year(run)
-    df = ry[ry["year"] > ry["year"].min()].groupby(["year", "region_code"], as_index=False)[
-        ["recruits", "vacancies"]].sum()
+    df = (
+        ry[ry["year"] > ry["year"].min()]
+        .groupby(["year", "region_code"], as_index=False)[["recruits", "vacancies"]]
+        .sum()
+    )
     df["fill_rate"] = fill_rate(df["recruits"], df["recruits"] + df["vacancies"])
     return df
 
@@ -206,8 +219,16 @@ def run_outcomes(run: RunResult, donors: Sequence[str] | None = None) -> dict[st
     ineq = inequality_summary(ry, run.icb_year, end, threshold=BELOW_FAIR).iloc[0]
     regions = region_metrics(ry, end)
     within = years_to_fair_share(run)
-    out = {f"{k}_end": float(ineq[k]) for k in (
-        "icb_gini", "icb_theil", "region_gini", "icb_deprivation_slope", "icb_share_below")}
+    out = {
+        f"{k}_end": float(ineq[k])
+        for k in (
+            "icb_gini",
+            "icb_theil",
+            "region_gini",
+            "icb_deprivation_slope",
+            "icb_share_below",
+        )
+    }
     out |= {
         "london_coverage_end": group_coverage(regions, LONDON),
         "north_coverage_end": group_coverage(regions, NORTH),
@@ -218,18 +239,29 @@ def run_outcomes(run: RunResult, donors: Sequence[str] | None = None) -> dict[st
         "settled_within_50_miles": float(s["settled_within_50_miles"]),
         "fill_rate": float(s["fill_rate"]),
         "idt_placed_share": float(fill_rate(s["idt_placed"], s["idt_applications"])),
-        "donor_pressure_end": donor_pressure(run, end, donor_regions(run) if donors is None
-                                             else donors),
+        "donor_pressure_end": donor_pressure(
+            run, end, donor_regions(run) if donors is None else donors
+        ),
         "posts_moved": float(s["posts_moved"]),
     }
     return {k: out[k] for k in METRICS}
 
 
-def outcomes_table(results: Sequence[RunResult],
-                   donors: Sequence[str] | None = None) -> pd.DataFrame:
+def outcomes_table(
+    results: Sequence[RunResult], donors: Sequence[str] | None = None
+) -> pd.DataFrame:
     """One row per run: scenario, seed, run_key and every `run_outcomes` metric."""
-    return pd.DataFrame([{"scenario": r.scenario, "seed": r.seed, "run_key": r.run_key,
-                          **run_outcomes(r, donors)} for r in results])
+    return pd.DataFrame(
+        [
+            {
+                "scenario": r.scenario,
+                "seed": r.seed,
+                "run_key": r.run_key,
+                **run_outcomes(r, donors),
+            }
+            for r in results
+        ]
+    )
 
 
 def _interval(ci: tuple[float, float, float]) -> dict[str, Any]:
@@ -244,8 +276,9 @@ def _correlation(x: np.ndarray, y: np.ndarray) -> float:
     return float((dx * dy).sum() / den) if den > 0 else float("nan")
 
 
-def paired_comparison(base: pd.DataFrame, other: pd.DataFrame,
-                      metrics: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+def paired_comparison(
+    base: pd.DataFrame, other: pd.DataFrame, metrics: Sequence[str] | None = None
+) -> dict[str, dict[str, Any]]:
     """Paired differences other - base per metric, replicates matched by seed.
 
     Each metric gets mean_base, mean_other, diff, correlation (of the arms over seeds: how much
@@ -261,16 +294,22 @@ def paired_comparison(base: pd.DataFrame, other: pd.DataFrame,
     for m in metrics or [k for k in METRICS if k in b.columns]:
         paired = _interval(paired_diff_ci(a[m], b[m]))
         unpaired = _interval(unpaired_diff_ci(a[m], b[m]))
-        out[m] = {"mean_base": float(b[m].mean()), "mean_other": float(a[m].mean()),
-                  "diff": float((a[m] - b[m]).mean()),
-                  "correlation": _correlation(b[m].to_numpy(float), a[m].to_numpy(float)),
-                  "ci_paired": paired["ci"], "ci_unpaired": unpaired["ci"],
-                  "paired_ci_width": paired["width"], "unpaired_ci_width": unpaired["width"]}
+        out[m] = {
+            "mean_base": float(b[m].mean()),
+            "mean_other": float(a[m].mean()),
+            "diff": float((a[m] - b[m]).mean()),
+            "correlation": _correlation(b[m].to_numpy(float), a[m].to_numpy(float)),
+            "ci_paired": paired["ci"],
+            "ci_unpaired": unpaired["ci"],
+            "paired_ci_width": paired["width"],
+            "unpaired_ci_width": unpaired["width"],
+        }
     return out
 
 
-def region_table_by_seed(results: Sequence[RunResult], year: int | None = None,
-                         column: str = "coverage") -> pd.DataFrame:
+def region_table_by_seed(
+    results: Sequence[RunResult], year: int | None = None, column: str = "coverage"
+) -> pd.DataFrame:
     """Seeds x regions: one `region_outcomes` column per run in `year` (default: last)."""
     rows = {}
     for r in results:

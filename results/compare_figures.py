@@ -23,15 +23,24 @@ from results.metrics import gini  # noqa: E402
 
 BASE_COLOUR = "#3a3a3a"
 OTHER_COLOURS = ("#d35400", "#2471a3", "#239b56", "#8e44ad", "#c0392b", "#17a589")
-STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 10,
-         "xtick.labelsize": 10, "ytick.labelsize": 10, "figure.titlesize": 14}
+STYLE = {
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.fontsize": 10,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "figure.titlesize": 14,
+}
 RATE_LABEL = "Consultants per 100,000\nneed-weighted population"
 
 
 def scenario_colours(scenarios: Sequence[str]) -> dict[str, str]:
     """The base scenario (first) in dark grey, the others in distinct colours."""
-    return {s: BASE_COLOUR if i == 0 else OTHER_COLOURS[(i - 1) % len(OTHER_COLOURS)]
-            for i, s in enumerate(scenarios)}
+    return {
+        s: BASE_COLOUR if i == 0 else OTHER_COLOURS[(i - 1) % len(OTHER_COLOURS)]
+        for i, s in enumerate(scenarios)
+    }
 
 
 def _mean_ci(values: pd.Series) -> pd.Series:
@@ -54,15 +63,17 @@ def _save(fig: plt.Figure, path: Path) -> Path:
     return path
 
 
-def plot_region_series(series: pd.DataFrame, names: Mapping[str, str],
-                       scenarios: Sequence[str], path: Path) -> Path:
+def plot_region_series(
+    series: pd.DataFrame, names: Mapping[str, str], scenarios: Sequence[str], path: Path
+) -> Path:
     """One panel per region (+ England): consultants per 100k need over time, per scenario.
 
     `series`: scenario, run_key, year, region_code, consultants, need_weight,
     consultants_per_100k_need (as from `results.analysis.region_series`).
     """
     england = series.groupby(["scenario", "run_key", "year"], as_index=False)[
-        ["consultants", "need_weight"]].sum()
+        ["consultants", "need_weight"]
+    ].sum()
     england["consultants_per_100k_need"] = 1e5 * england["consultants"] / england["need_weight"]
     england["region_code"] = "ENG"
     both = pd.concat([series, england], ignore_index=True)
@@ -74,48 +85,68 @@ def plot_region_series(series: pd.DataFrame, names: Mapping[str, str],
     with plt.rc_context(STYLE):
         nrows = -(-len(codes) // 4)
         fig, axes = plt.subplots(nrows, 4, figsize=(16, 4 * nrows), sharex=True, squeeze=False)
-        for ax in axes.flat[len(codes):]:
+        for ax in axes.flat[len(codes) :]:
             ax.set_visible(False)
         for ax, code in zip(axes.flat, codes, strict=False):
             for sc in scenarios:
                 d = s[(s["scenario"] == sc) & (s["region_code"] == code)]
                 ax.plot(d["year"], d["mean"], color=colours[sc], lw=2, label=sc)
-                ax.fill_between(d["year"], d["low"], d["high"], color=colours[sc], alpha=0.2,
-                                lw=0)
+                ax.fill_between(d["year"], d["low"], d["high"], color=colours[sc], alpha=0.2, lw=0)
             ax.set_title(label[code], fontweight="bold" if code == "ENG" else "normal")
             ax.grid(alpha=0.3)
         for ax in axes[:, 0]:
             ax.set_ylabel(RATE_LABEL)
-        for ax in axes.flat[max(len(codes) - 4, 0):len(codes)]:
+        for ax in axes.flat[max(len(codes) - 4, 0) : len(codes)]:
             ax.set_xlabel("Year (August snapshot)")
             ax.xaxis.set_tick_params(labelbottom=True)
-        axes.flat[len(codes) - 1].legend(title="Scenario (line: mean;\nband: 95% interval)",
-                                         loc="best")
-        fig.suptitle("Consultant supply by NHS England region: consultants per 100,000 "
-                     f"need-weighted population ({n} replicates per scenario)")
+        axes.flat[len(codes) - 1].legend(
+            title="Scenario (line: mean;\nband: 95% interval)", loc="best"
+        )
+        fig.suptitle(
+            "Consultant supply by NHS England region: consultants per 100,000 "
+            f"need-weighted population ({n} replicates per scenario)"
+        )
         fig.tight_layout()
         return _save(fig, path)
 
 
-def plot_coverage_years(series: pd.DataFrame, names: Mapping[str, str],
-                        scenarios: Sequence[str], years: Sequence[int], path: Path) -> Path:
+def plot_coverage_years(
+    series: pd.DataFrame,
+    names: Mapping[str, str],
+    scenarios: Sequence[str],
+    years: Sequence[int],
+    path: Path,
+) -> Path:
     """Coverage (consultant share / need share) by region at the given years, per scenario."""
-    s = summarise(series[series["year"].isin(years)], ["scenario", "year", "region_code"],
-                  "coverage")
+    s = summarise(
+        series[series["year"].isin(years)], ["scenario", "year", "region_code"], "coverage"
+    )
     colours = scenario_colours(scenarios)
     codes = list(names)
     step = 0.6 / max(len(scenarios) - 1, 1)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, len(years), figsize=(5.2 * len(years), 6), sharey=True,
-                                 sharex=True, squeeze=False)
+        fig, axes = plt.subplots(
+            1, len(years), figsize=(5.2 * len(years), 6), sharey=True, sharex=True, squeeze=False
+        )
         for ax, year in zip(axes[0], years, strict=True):
             for k, sc in enumerate(scenarios):
                 d = s[(s["scenario"] == sc) & (s["year"] == year)].set_index("region_code")
                 d = d.reindex(codes)
-                y = np.arange(len(codes)) - 0.3 + step * k if len(scenarios) > 1 else \
-                    np.arange(len(codes), dtype=float)
-                ax.errorbar(d["mean"], y, xerr=[d["mean"] - d["low"], d["high"] - d["mean"]],
-                            fmt="o", ms=7, color=colours[sc], label=sc, capsize=3)
+                y = (
+                    np.arange(len(codes)) - 0.3 + step * k
+                    if len(scenarios) > 1
+                    else np.arange(len(codes), dtype=float)
+                )
+                ax.errorbar(
+                    d["mean"],
+                    y,
+                    xerr=[d["mean"] - d["low"], d["high"] - d["mean"]],
+                    fmt="o",
+                    ms=7,
+                    color=colours[sc],
+                    label=sc,
+                    capsize=3,
+                )
             ax.axvline(1.0, color="black", lw=1, ls="--")
             ax.set_yticks(np.arange(len(codes)), [names[c] for c in codes])
             for y in np.arange(len(codes) - 1) + 0.5:
@@ -125,44 +156,51 @@ def plot_coverage_years(series: pd.DataFrame, names: Mapping[str, str],
             ax.set_xlabel("Coverage = consultant share / need share\n(1 = fair share)")
             ax.grid(axis="x", alpha=0.3)
         axes[0, -1].legend(title="Scenario", loc="lower right")
-        fig.suptitle("Need coverage by region at the start, middle and end "
-                     "(dot: mean over replicates; whiskers: 95% interval)")
+        fig.suptitle(
+            "Need coverage by region at the start, middle and end "
+            "(dot: mean over replicates; whiskers: 95% interval)"
+        )
         fig.tight_layout()
         return _save(fig, path)
 
 
-def plot_region_differences(series: pd.DataFrame, names: Mapping[str, str],
-                            scenarios: Sequence[str], path: Path) -> Path:
+def plot_region_differences(
+    series: pd.DataFrame, names: Mapping[str, str], scenarios: Sequence[str], path: Path
+) -> Path:
     """Paired differences (other - base, same seed) in consultants per 100k need by region.
 
     `series` as for `plot_region_series`, with a ``seed`` column to pair the replicates.
     """
-    rate = series.pivot_table(index=["seed", "year", "region_code"], columns="scenario",
-                              values="consultants_per_100k_need")
+    rate = series.pivot_table(
+        index=["seed", "year", "region_code"],
+        columns="scenario",
+        values="consultants_per_100k_need",
+    )
     base, others = scenarios[0], scenarios[1:]
     colours = dict(zip(names, plt.get_cmap("tab10").colors, strict=False))
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, len(others), figsize=(max(11, 9 * len(others)), 6.5),
-                                 squeeze=False,
-                                 sharey=True)
+        fig, axes = plt.subplots(
+            1, len(others), figsize=(max(11, 9 * len(others)), 6.5), squeeze=False, sharey=True
+        )
         for ax, other in zip(axes[0], others, strict=True):
             diff = (rate[other] - rate[base]).rename("diff").reset_index()
-            d = summarise(diff.assign(scenario=other), ["scenario", "region_code", "year"],
-                          "diff")
+            d = summarise(diff.assign(scenario=other), ["scenario", "region_code", "year"], "diff")
             for code, name in names.items():
                 g = d[d["region_code"] == code]
                 ax.plot(g["year"], g["mean"], color=colours[code], lw=2, label=name)
-                ax.fill_between(g["year"], g["low"], g["high"], color=colours[code], alpha=0.2,
-                                lw=0)
+                ax.fill_between(
+                    g["year"], g["low"], g["high"], color=colours[code], alpha=0.2, lw=0
+                )
             ax.axhline(0, color="black", lw=1)
             ax.set_title(f"{other} minus {base}")
             ax.set_xlabel("Year (August snapshot)")
             ax.grid(alpha=0.3)
         axes[0, 0].set_ylabel("Difference in consultants per 100,000\nneed-weighted population")
-        axes[0, -1].legend(title="Region (band: 95% paired interval)", loc="upper left",
-                           fontsize=9)
-        fig.suptitle("Where the policy moves consultant supply: paired differences by region\n"
-                     "(each replicate compared with the base run on the same seed)")
+        axes[0, -1].legend(title="Region (band: 95% paired interval)", loc="upper left", fontsize=9)
+        fig.suptitle(
+            "Where the policy moves consultant supply: paired differences by region\n"
+            "(each replicate compared with the base run on the same seed)"
+        )
         fig.tight_layout()
         return _save(fig, path)
 
@@ -171,8 +209,16 @@ def _land(ax: plt.Axes, lon: np.ndarray, lat: np.ndarray, miles: float = 25.0) -
     """Approximate England by discs of `miles` around the trusts (no external map data)."""
     r_lat = miles / 69.0  # one degree of latitude is about 69 miles
     for x, y in zip(lon, lat, strict=True):
-        ax.add_patch(Ellipse((x, y), 2 * r_lat / np.cos(np.radians(y)), 2 * r_lat,
-                             facecolor="#e6ebef", edgecolor="none", zorder=0))
+        ax.add_patch(
+            Ellipse(
+                (x, y),
+                2 * r_lat / np.cos(np.radians(y)),
+                2 * r_lat,
+                facecolor="#e6ebef",
+                edgecolor="none",
+                zorder=0,
+            )
+        )
 
 
 def _label_positions(trusts: pd.DataFrame) -> dict[str, tuple[float, float]]:
@@ -186,8 +232,14 @@ def _label_positions(trusts: pd.DataFrame) -> dict[str, tuple[float, float]]:
     return out
 
 
-def plot_trust_map(trusts: pd.DataFrame, icb_end: pd.DataFrame, names: Mapping[str, str],
-                   scenarios: Sequence[str], year: int, path: Path) -> Path:
+def plot_trust_map(
+    trusts: pd.DataFrame,
+    icb_end: pd.DataFrame,
+    names: Mapping[str, str],
+    scenarios: Sequence[str],
+    year: int,
+    path: Path,
+) -> Path:
     """Trusts at their coordinates, coloured by their ICB's consultants per 100k need at the end.
 
     `trusts`: trust_code, lat, lon, icb_code, region_code. `icb_end`: scenario, run_key,
@@ -210,18 +262,36 @@ def plot_trust_map(trusts: pd.DataFrame, icb_end: pd.DataFrame, names: Mapping[s
     ncols = min(len(panels), 3)
     nrows = -(-len(panels) // ncols)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(6.3 * ncols, 7 * nrows), squeeze=False,
-                                 layout="constrained")
+        fig, axes = plt.subplots(
+            nrows, ncols, figsize=(6.3 * ncols, 7 * nrows), squeeze=False, layout="constrained"
+        )
         for ax, (sc, values, is_diff) in zip(axes.flat, panels, strict=False):
             _land(ax, lon, lat)
             colour = trusts["icb_code"].map(values).to_numpy(float)
-            pts = ax.scatter(lon, lat, c=colour, cmap="PuOr" if is_diff else "RdBu",
-                             norm=diff_norm if is_diff else norm, s=45, edgecolor="black",
-                             lw=0.4, zorder=2)
+            pts = ax.scatter(
+                lon,
+                lat,
+                c=colour,
+                cmap="PuOr" if is_diff else "RdBu",
+                norm=diff_norm if is_diff else norm,
+                s=45,
+                edgecolor="black",
+                lw=0.4,
+                zorder=2,
+            )
             for code, (x, y) in labels.items():
-                ax.text(x, y, names.get(code, code), ha="center", va="center", fontsize=9,
-                        style="italic", color="#222222", zorder=3,
-                        bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1})
+                ax.text(
+                    x,
+                    y,
+                    names.get(code, code),
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    style="italic",
+                    color="#222222",
+                    zorder=3,
+                    bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1},
+                )
             ax.set_aspect(1 / np.cos(np.radians(lat.mean())))
             ax.set_xlim(lon.min() - 0.6, lon.max() + 0.6)
             ax.set_ylim(lat.min() - 0.5, lat.max() + 0.5)
@@ -229,14 +299,19 @@ def plot_trust_map(trusts: pd.DataFrame, icb_end: pd.DataFrame, names: Mapping[s
             ax.set_ylabel("Latitude (degrees)")
             ax.set_title(f"{sc} minus {base}" if is_diff else sc)
             bar = fig.colorbar(pts, ax=ax, shrink=0.8)
-            bar.set_label("Change in consultants per 100,000 need\n(purple: more, orange: fewer)"
-                          if is_diff else "Consultants per 100,000 need (trust's ICB)\n"
-                          f"white = England average ({centre:.0f})")
-        for ax in list(axes.flat)[len(panels):]:
+            bar.set_label(
+                "Change in consultants per 100,000 need\n(purple: more, orange: fewer)"
+                if is_diff
+                else "Consultants per 100,000 need (trust's ICB)\n"
+                f"white = England average ({centre:.0f})"
+            )
+        for ax in list(axes.flat)[len(panels) :]:
             ax.set_visible(False)
-        fig.suptitle(f"Acute trusts coloured by their ICB's consultant supply, August {year} "
-                     "(mean over replicates)\nGrey land: 25-mile discs around the trusts, "
-                     "an approximation of England drawn without map data")
+        fig.suptitle(
+            f"Acute trusts coloured by their ICB's consultant supply, August {year} "
+            "(mean over replicates)\nGrey land: 25-mile discs around the trusts, "
+            "an approximation of England drawn without map data"
+        )
         return _save(fig, path)
 
 
@@ -258,8 +333,7 @@ def _zoom_window(icbs: pd.DataFrame, size: float = 0.3) -> tuple[float, float, f
     return x0, y0, size
 
 
-def plot_lorenz(icb_end: pd.DataFrame, scenarios: Sequence[str], year: int,
-                path: Path) -> Path:
+def plot_lorenz(icb_end: pd.DataFrame, scenarios: Sequence[str], year: int, path: Path) -> Path:
     """Lorenz curves of consultants against need across ICBs at the end, one per scenario.
 
     `icb_end`: scenario, run_key, icb_code, consultants, need_weight (ICB consultants are
@@ -267,20 +341,24 @@ def plot_lorenz(icb_end: pd.DataFrame, scenarios: Sequence[str], year: int,
     """
     colours = scenario_colours(scenarios)
     mean = icb_end.groupby(["scenario", "icb_code"], sort=False)[
-        ["consultants", "need_weight"]].mean()
+        ["consultants", "need_weight"]
+    ].mean()
     with plt.rc_context(STYLE):
         fig, (ax, zoom) = plt.subplots(1, 2, figsize=(13, 6))
         for target in (ax, zoom):
-            target.plot([0, 1], [0, 1], color="grey", lw=1, ls="--",
-                        label="Equal consultants per need")
+            target.plot(
+                [0, 1], [0, 1], color="grey", lw=1, ls="--", label="Equal consultants per need"
+            )
             for sc in scenarios:
                 d = mean.loc[sc]
                 x, y = lorenz_points(d["consultants"], d["need_weight"])
                 g = gini(d["consultants"] / d["need_weight"], d["need_weight"])
-                target.plot(x, y, color=colours[sc], lw=2, marker="o", ms=3,
-                            label=f"{sc} (Gini {g:.4f})")
-            target.set_xlabel("Cumulative share of need-weighted population\n"
-                              "(ICBs from least to best supplied)")
+                target.plot(
+                    x, y, color=colours[sc], lw=2, marker="o", ms=3, label=f"{sc} (Gini {g:.4f})"
+                )
+            target.set_xlabel(
+                "Cumulative share of need-weighted population\n(ICBs from least to best supplied)"
+            )
             target.set_ylabel("Cumulative share of consultants")
             target.grid(alpha=0.3)
         ax.set_xlim(0, 1)
@@ -294,7 +372,9 @@ def plot_lorenz(icb_end: pd.DataFrame, scenarios: Sequence[str], year: int,
         zoom.set_ylim(y0, y0 + size)
         zoom.set_aspect("equal")
         zoom.set_title("Zoom where the curve is furthest from equality")
-        fig.suptitle(f"Lorenz curves of consultants against need across the 42 ICBs, August "
-                     f"{year} (mean over replicates)")
+        fig.suptitle(
+            f"Lorenz curves of consultants against need across the 42 ICBs, August "
+            f"{year} (mean over replicates)"
+        )
         fig.tight_layout()
         return _save(fig, path)

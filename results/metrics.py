@@ -98,8 +98,9 @@ def theil(values: Values, weights: Values | None = None) -> float:
     return float((s * terms).sum())
 
 
-def deprivation_slope(coverage: Values, core20_share: Values,
-                      weights: Values | None = None) -> float:
+def deprivation_slope(
+    coverage: Values, core20_share: Values, weights: Values | None = None
+) -> float:
     """Weighted least-squares slope of coverage on the Core20 share across areas.
 
     ``b = sum w (x - xbar)(y - ybar) / sum w (x - xbar)^2`` with weighted means ``xbar, ybar``,
@@ -127,9 +128,11 @@ def share_below(coverage: Values, population: Values, threshold: float = 0.9) ->
     return float(p[c < threshold].sum() / p.sum())
 
 
-def years_to_within(series_by_year: pd.Series | Mapping[int, float],
-                    target: float | pd.Series | Mapping[int, float],
-                    tol: float = 0.05) -> int | None:
+def years_to_within(
+    series_by_year: pd.Series | Mapping[int, float],
+    target: float | pd.Series | Mapping[int, float],
+    tol: float = 0.05,
+) -> int | None:
     """First year from which ``|x_t / target_t - 1| <= tol`` holds for that and all later years.
 
     `series_by_year` maps year -> value; `target` is a number or maps year -> target. Returns the
@@ -139,8 +142,11 @@ def years_to_within(series_by_year: pd.Series | Mapping[int, float],
     x = pd.Series(series_by_year, dtype=float).sort_index()
     if x.empty:
         return None
-    t = pd.Series(target, dtype=float).reindex(x.index) if isinstance(
-        target, pd.Series | Mapping) else pd.Series(float(target), index=x.index)
+    t = (
+        pd.Series(target, dtype=float).reindex(x.index)
+        if isinstance(target, pd.Series | Mapping)
+        else pd.Series(float(target), index=x.index)
+    )
     inside = ((_ratio(x, t) - 1.0).abs() <= tol).to_numpy()
     if not inside[-1]:
         return None
@@ -219,21 +225,30 @@ def region_metrics(region_year: pd.DataFrame, year: int) -> pd.DataFrame:
     """
     df, keys = _with_run(region_year, year, "region_year")
     spec = df.groupby([*keys, "specialty_code"], as_index=False).agg(
-        c_s=("consultants", "sum"), n_s=("need_weight", "sum"))
+        c_s=("consultants", "sum"), n_s=("need_weight", "sum")
+    )
     total = spec.groupby(keys)["c_s"].transform("sum")
-    spec["w_s"] = np.where(total > 0, spec["c_s"] / total.where(total > 0, 1.0),
-                           1.0 / spec.groupby(keys)["c_s"].transform("size"))
+    spec["w_s"] = np.where(
+        total > 0,
+        spec["c_s"] / total.where(total > 0, 1.0),
+        1.0 / spec.groupby(keys)["c_s"].transform("size"),
+    )
     spec["_scale"] = spec["w_s"] * spec["n_s"]
     df = df.merge(spec, on=[*keys, "specialty_code"], how="left")
     df = df.assign(
         posts=df["posts_tariff"] + df["posts_expansion"] + df["posts_trust_funded"],
         programme_posts=df["posts_tariff"] + df["posts_expansion"],
-        need_share=df["w_s"] * _ratio(df["need_weight"], df["n_s"]))
+        need_share=df["w_s"] * _ratio(df["need_weight"], df["n_s"]),
+    )
     out = df.groupby([*keys, "region_code"], as_index=False).agg(
-        posts=("posts", "sum"), programme_posts=("programme_posts", "sum"),
-        fair_share_posts=("fair_share_posts", "sum"), trainees=("trainees", "sum"),
-        consultants=("consultants", "sum"), need_share=("need_share", "sum"),
-        population=("population", "mean"))
+        posts=("posts", "sum"),
+        programme_posts=("programme_posts", "sum"),
+        fair_share_posts=("fair_share_posts", "sum"),
+        trainees=("trainees", "sum"),
+        consultants=("consultants", "sum"),
+        need_share=("need_share", "sum"),
+        population=("population", "mean"),
+    )
     scale = spec.groupby(keys, as_index=False)["_scale"].sum()
     out = out.merge(scale, on=keys, how="left")
     out["need_weight"] = out.pop("need_share") * out.pop("_scale")
@@ -254,8 +269,7 @@ def _finish(areas: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Add shares, coverage and rates per 100k need to a table of areas with need_weight."""
     by_run = areas.groupby(keys)
     areas["need_share"] = _ratio(areas["need_weight"], by_run["need_weight"].transform("sum"))
-    areas["consultant_share"] = _ratio(areas["consultants"],
-                                       by_run["consultants"].transform("sum"))
+    areas["consultant_share"] = _ratio(areas["consultants"], by_run["consultants"].transform("sum"))
     areas["coverage"] = _ratio(areas["consultant_share"], areas["need_share"])
     areas["consultants_per_100k_need"] = per_100k(areas["consultants"], areas["need_weight"])
     areas["trainees_per_100k_need"] = per_100k(areas["trainees"], areas["need_weight"])
@@ -276,14 +290,16 @@ def _inequality(areas: pd.DataFrame, threshold: float) -> dict[str, float]:
     return {
         "gini": gini(areas["consultants_per_100k_need"], areas["need_weight"]),
         "theil": theil(areas["consultants_per_100k_need"], areas["need_weight"]),
-        "deprivation_slope": deprivation_slope(areas["coverage"], areas["core20_share"],
-                                               areas["population"]),
+        "deprivation_slope": deprivation_slope(
+            areas["coverage"], areas["core20_share"], areas["population"]
+        ),
         "share_below": share_below(areas["coverage"], areas["population"], threshold),
     }
 
 
-def inequality_summary(region_year: pd.DataFrame, icb_year: pd.DataFrame, year: int,
-                       threshold: float = 0.9) -> pd.DataFrame:
+def inequality_summary(
+    region_year: pd.DataFrame, icb_year: pd.DataFrame, year: int, threshold: float = 0.9
+) -> pd.DataFrame:
     """Inequality across regions and across ICBs in `year`, one row per run.
 
     Columns ``region_*`` and ``icb_*`` for: gini and theil of consultants per 100k need-weighted
@@ -293,11 +309,15 @@ def inequality_summary(region_year: pd.DataFrame, icb_year: pd.DataFrame, year: 
     """
     regions, icbs = region_metrics(region_year, year), icb_metrics(icb_year, year)
     keys = ["run_key"] if "run_key" in regions.columns else []
-    core20 = (icbs.assign(_w=icbs["core20_share"] * icbs["population"])
-              .groupby([*keys, "region_code"], as_index=False)[["_w", "population"]].sum())
+    core20 = (
+        icbs.assign(_w=icbs["core20_share"] * icbs["population"])
+        .groupby([*keys, "region_code"], as_index=False)[["_w", "population"]]
+        .sum()
+    )
     core20["core20_share"] = core20["_w"] / core20["population"]
-    regions = regions.merge(core20[[*keys, "region_code", "core20_share"]],
-                            on=[*keys, "region_code"], how="left")
+    regions = regions.merge(
+        core20[[*keys, "region_code", "core20_share"]], on=[*keys, "region_code"], how="left"
+    )
     rows = []
     for key in regions["run_key"].unique() if keys else [None]:
         reg = regions[regions["run_key"] == key] if keys else regions

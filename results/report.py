@@ -128,23 +128,35 @@ def to_html(blocks: Sequence[Block], title: str, folder: Path) -> str:
             items = "".join(f"<li>{_inline(i)}</li>" for i in b.items)
             parts.append(f"<ul>{items}</ul>")
         elif isinstance(b, Table):
+
             def row(cells: Sequence[str], tag: str) -> str:
-                return "<tr>" + "".join(
-                    f'<{tag}{"" if i == 0 else " class=num"}>{_inline(c)}</{tag}>'
-                    for i, c in enumerate(cells)) + "</tr>"
+                return (
+                    "<tr>"
+                    + "".join(
+                        f"<{tag}{'' if i == 0 else ' class=num'}>{_inline(c)}</{tag}>"
+                        for i, c in enumerate(cells)
+                    )
+                    + "</tr>"
+                )
+
             body = "".join(row(r, "td") for r in b.rows)
-            parts.append(f"<table><thead>{row(b.header, 'th')}</thead><tbody>{body}</tbody>"
-                         "</table>")
+            parts.append(
+                f"<table><thead>{row(b.header, 'th')}</thead><tbody>{body}</tbody></table>"
+            )
         else:
             data = base64.b64encode((folder / b.file).read_bytes()).decode("ascii")
-            parts.append(f'<figure><img src="data:image/png;base64,{data}" '
-                         f'alt="{html.escape(b.caption)}"><figcaption>{_inline(b.caption)} '
-                         f'(<a href="{html.escape(b.file)}">{html.escape(b.file)}</a>)'
-                         "</figcaption></figure>")
+            parts.append(
+                f'<figure><img src="data:image/png;base64,{data}" '
+                f'alt="{html.escape(b.caption)}"><figcaption>{_inline(b.caption)} '
+                f'(<a href="{html.escape(b.file)}">{html.escape(b.file)}</a>)'
+                "</figcaption></figure>"
+            )
     body = "\n".join(parts)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>\n"
-            f"<body>\n{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>\n"
+        f"<body>\n{body}\n</body></html>\n"
+    )
 
 
 def write_report(blocks: Sequence[Block], title: str, folder: Path) -> tuple[Path, Path]:
@@ -183,39 +195,80 @@ def compare_blocks(c: CompareContext) -> list[Block]:
     end = c.base_year + c.years
     blocks: list[Block] = [
         Heading(f"traineeflow comparison: {', '.join(c.others)} against {c.base}", 1),
-        Para(f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `traineeflow compare`. "
-             "Differences are **other minus base**, each with a 95% interval."),
+        Para(
+            f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `traineeflow compare`. "
+            "Differences are **other minus base**, each with a 95% interval."
+        ),
         Heading("What was compared"),
-        Bullets([f"Base scenario `{c.base}`: {c.descriptions[c.base]}",
-                 *(f"Compared scenario `{o}`: {c.descriptions[o]}" for o in c.others),
-                 f"{len(c.seeds)} replicates per scenario on the same seeds (master seed "
-                 f"{c.master_seed}): {', '.join(str(s) for s in c.seeds)}",
-                 f"{c.years} simulated years, from August {c.base_year} to August {end} "
-                 "(\"end\" = the August " f"{end} snapshot)"]),
+        Bullets(
+            [
+                f"Base scenario `{c.base}`: {c.descriptions[c.base]}",
+                *(f"Compared scenario `{o}`: {c.descriptions[o]}" for o in c.others),
+                f"{len(c.seeds)} replicates per scenario on the same seeds (master seed "
+                f"{c.master_seed}): {', '.join(str(s) for s in c.seeds)}",
+                f"{c.years} simulated years, from August {c.base_year} to August {end} "
+                '("end" = the August '
+                f"{end} snapshot)",
+            ]
+        ),
     ]
     for other in c.others:
         comp = c.comparisons[other]
         h = comp[HEADLINE]
         blocks += [
             Heading(f"Headline outcomes: {other} minus {c.base}"),
-            Table(["Outcome", f"{c.base} (mean)", f"{other} (mean)", "Difference",
-                   "95% interval (paired)", "95% interval (unpaired)"],
-                  [[f"`{m}`", fmt(v["mean_base"]), fmt(v["mean_other"]), fmt(v["diff"]),
-                    fmt_ci(v["ci_paired"]), fmt_ci(v["ci_unpaired"])] for m, v in comp.items()]),
+            Table(
+                [
+                    "Outcome",
+                    f"{c.base} (mean)",
+                    f"{other} (mean)",
+                    "Difference",
+                    "95% interval (paired)",
+                    "95% interval (unpaired)",
+                ],
+                [
+                    [
+                        f"`{m}`",
+                        fmt(v["mean_base"]),
+                        fmt(v["mean_other"]),
+                        fmt(v["diff"]),
+                        fmt_ci(v["ci_paired"]),
+                        fmt_ci(v["ci_unpaired"]),
+                    ]
+                    for m, v in comp.items()
+                ],
+            ),
             Para(_headline_text(h)),
             Heading(f"Coverage by region at the end: {other} minus {c.base}", 3),
-            Table(["Region", c.base, other, "Difference", "95% interval (paired)"],
-                  [[c.regions[code], fmt(v["mean_base"]), fmt(v["mean_other"]), fmt(v["diff"]),
-                    fmt_ci(v["ci_paired"])] for code, v in c.coverage_end[other].items()]),
+            Table(
+                ["Region", c.base, other, "Difference", "95% interval (paired)"],
+                [
+                    [
+                        c.regions[code],
+                        fmt(v["mean_base"]),
+                        fmt(v["mean_other"]),
+                        fmt(v["diff"]),
+                        fmt_ci(v["ci_paired"]),
+                    ]
+                    for code, v in c.coverage_end[other].items()
+                ],
+            ),
         ]
     scen = [c.base, *c.others]
     blocks += [
         Heading("Years until each region is within 5% of its fair share of posts", 3),
-        Para("Programme posts (tariff + expansion) against the region's fair share; median "
-             "over replicates of the years from the base year until the region stays within "
-             "5%, with the number of replicates that got there (\"-\": none did)."),
-        Table(["Region", *scen], [[name, *(_within(c.years_within[s][code], len(c.seeds))
-                                           for s in scen)] for code, name in c.regions.items()]),
+        Para(
+            "Programme posts (tariff + expansion) against the region's fair share; median "
+            "over replicates of the years from the base year until the region stays within "
+            '5%, with the number of replicates that got there ("-": none did).'
+        ),
+        Table(
+            ["Region", *scen],
+            [
+                [name, *(_within(c.years_within[s][code], len(c.seeds)) for s in scen)]
+                for code, name in c.regions.items()
+            ],
+        ),
         Heading("Figures"),
         *(Figure(file, caption) for file, caption in c.figures),
         *_method_blocks(),
@@ -227,18 +280,24 @@ def compare_blocks(c: CompareContext) -> list[Block]:
 def _headline_text(h: Mapping[str, Any]) -> str:
     """A few sentences on the headline metric: how much pairing narrowed its interval."""
     paired, unpaired = h["paired_ci_width"], h["unpaired_ci_width"]
-    text = (f"Headline metric `{HEADLINE}` (Gini of ICB consultants per need): difference "
-            f"{fmt(h['diff'])}. Width of its 95% interval: paired {fmt(paired)}, unpaired "
-            f"(Welch) {fmt(unpaired)}; the two arms correlate {fmt(h.get('correlation'))} over "
-            "seeds.")
+    text = (
+        f"Headline metric `{HEADLINE}` (Gini of ICB consultants per need): difference "
+        f"{fmt(h['diff'])}. Width of its 95% interval: paired {fmt(paired)}, unpaired "
+        f"(Welch) {fmt(unpaired)}; the two arms correlate {fmt(h.get('correlation'))} over "
+        "seeds."
+    )
     if paired is None or unpaired is None or math.isnan(paired) or math.isnan(unpaired):
         return text
     if paired < unpaired:
-        return (text + f" Pairing shrank the interval to {paired / unpaired:.0%} of the "
-                "unpaired one: common random numbers cancel the noise the two arms share.")
-    return (text + " Pairing did not narrow it here: the arms' runs drift apart where the policy "
-            "acts, so little shared noise is left to cancel for this metric, and the paired "
-            "interval has fewer degrees of freedom (n - 1). More replicates help.")
+        return (
+            text + f" Pairing shrank the interval to {paired / unpaired:.0%} of the "
+            "unpaired one: common random numbers cancel the noise the two arms share."
+        )
+    return (
+        text + " Pairing did not narrow it here: the arms' runs drift apart where the policy "
+        "acts, so little shared noise is left to cancel for this metric, and the paired "
+        "interval has fewer degrees of freedom (n - 1). More replicates help."
+    )
 
 
 def _within(value: tuple[float | None, int], n: int) -> str:
@@ -249,22 +308,27 @@ def _within(value: tuple[float | None, int], n: int) -> str:
 def _method_blocks() -> list[Block]:
     return [
         Heading("Method"),
-        Bullets([
-            "**Common random numbers.** Replicate i of every scenario uses the same seed; every "
-            "decision (attrition, LTFT, post choice, settlement, ...) draws from its own named "
-            "random stream indexed by the agent's permanent slot, so two scenarios run on one "
-            "seed differ only where the policy acts.",
-            "**Paired intervals.** For each seed the difference other - base is computed; the "
-            "interval is mean difference +/- t(0.975, n-1) x sd / sqrt(n) over the n seeds.",
-            "**Unpaired intervals** (for reference) treat the two arms as independent samples: "
-            "Welch's interval with Welch-Satterthwaite degrees of freedom.",
-            "**Coverage** = an area's share of consultants / its share of need. For regions the "
-            "need share weights each specialty's need component (overall, acute, maternity, "
-            "mental health) by the specialty's share of consultants; for ICBs it is the overall "
-            "need-weighted population (NHS England weighted capitation). 1 = fair share.",
-            "**Gini and Theil** are taken over the areas' consultants per 100,000 "
-            "need-weighted population, weighted by need-weighted population.",
-        ]),
+        Bullets(
+            [
+                "**Common random numbers.** Replicate i of every scenario uses the same seed; "
+                "every "
+                "decision (attrition, LTFT, post choice, settlement, ...) draws from its own named "
+                "random stream indexed by the agent's permanent slot, so two scenarios run on one "
+                "seed differ only where the policy acts.",
+                "**Paired intervals.** For each seed the difference other - base is computed; the "
+                "interval is mean difference +/- t(0.975, n-1) x sd / sqrt(n) over the n seeds.",
+                "**Unpaired intervals** (for reference) treat the two arms as independent samples: "
+                "Welch's interval with Welch-Satterthwaite degrees of freedom.",
+                "**Coverage** = an area's share of consultants / its share of need. For regions "
+                "the "
+                "need share weights each specialty's need component (overall, acute, maternity, "
+                "mental health) by the specialty's share of consultants; for ICBs it is the "
+                "overall "
+                "need-weighted population (NHS England weighted capitation). 1 = fair share.",
+                "**Gini and Theil** are taken over the areas' consultants per 100,000 "
+                "need-weighted population, weighted by need-weighted population.",
+            ]
+        ),
         Heading("Outcome definitions", 3),
         Bullets([f"`{name}`: {text}" for name, text in METRICS.items()]),
     ]
@@ -274,18 +338,21 @@ def _provenance_blocks(p: Mapping[str, Any]) -> list[Block]:
     packages = ", ".join(f"{k} {v}" for k, v in p.get("package_versions", {}).items())
     return [
         Heading("Data and code provenance"),
-        Bullets([
-            f"Data: {p.get('data', 'bundled England data')}; content fingerprint "
-            f"`{p.get('data_fingerprint', 'unknown')}`.",
-            "The bundled posts.csv and consultants.csv are a **SYNTHETIC baseline** (see "
-            "`sim/england/SOURCES.md`): real post-level data are not public, so these files are "
-            "calibrated to public national aggregates and spread over trusts by documented "
-            "rules. Geography, population, need and deprivation come from public ONS and NHS "
-            "England files. Treat absolute numbers as plausible, not true.",
-            f"Code version {p.get('code_version', 'unknown')}, git commit "
-            f"`{p.get('git_commit', 'unknown')}`.",
-            f"Packages: {packages}.",
-            f"Results store: `{p.get('db', '')}`; runs simulated now: {p.get('simulated', 0)}, "
-            f"read back from the store: {p.get('reused', 0)}.",
-        ]),
+        Bullets(
+            [
+                f"Data: {p.get('data', 'bundled England data')}; content fingerprint "
+                f"`{p.get('data_fingerprint', 'unknown')}`.",
+                "The bundled posts.csv and consultants.csv are a **SYNTHETIC baseline** (see "
+                "`sim/england/SOURCES.md`): real post-level data are not public, so these files "
+                "are "
+                "calibrated to public national aggregates and spread over trusts by documented "
+                "rules. Geography, population, need and deprivation come from public ONS and NHS "
+                "England files. Treat absolute numbers as plausible, not true.",
+                f"Code version {p.get('code_version', 'unknown')}, git commit "
+                f"`{p.get('git_commit', 'unknown')}`.",
+                f"Packages: {packages}.",
+                f"Results store: `{p.get('db', '')}`; runs simulated now: {p.get('simulated', 0)}, "
+                f"read back from the store: {p.get('reused', 0)}.",
+            ]
+        ),
     ]

@@ -45,24 +45,31 @@ def _measure_type(name: str) -> sa.types.TypeEngine[Any]:
 
 _md = sa.MetaData()
 META = sa.Table(
-    "meta", _md,
+    "meta",
+    _md,
     sa.Column("app", sa.String(), primary_key=True),
     sa.Column("schema_version", sa.Integer(), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 _TS = sa.DateTime(timezone=True)
 RUNS = sa.Table(
-    "runs", _md,
+    "runs",
+    _md,
     sa.Column("run_key", sa.String(), primary_key=True),
     sa.Column("scenario", sa.String(), nullable=False, index=True),
     sa.Column("params", sa.Text(), nullable=False),  # JSON text
     sa.Column("seed", sa.BigInteger(), nullable=False),
-    sa.Column("years", sa.Integer(), nullable=False), sa.Column("base_year", sa.Integer()),
-    sa.Column("git_commit", sa.String()), sa.Column("code_version", sa.String()),
+    sa.Column("years", sa.Integer(), nullable=False),
+    sa.Column("base_year", sa.Integer()),
+    sa.Column("git_commit", sa.String()),
+    sa.Column("code_version", sa.String()),
     sa.Column("package_versions", sa.Text()),  # JSON text
-    sa.Column("status", sa.String(), nullable=False), sa.Column("error", sa.Text()),
-    sa.Column("started_at", _TS), sa.Column("finished_at", _TS),
-    sa.Column("seconds", sa.Double()), sa.Column("person_months", sa.BigInteger()),
+    sa.Column("status", sa.String(), nullable=False),
+    sa.Column("error", sa.Text()),
+    sa.Column("started_at", _TS),
+    sa.Column("finished_at", _TS),
+    sa.Column("seconds", sa.Double()),
+    sa.Column("person_months", sa.BigInteger()),
     sa.CheckConstraint("status IN ('running', 'completed', 'failed')", name="ck_runs_status"),
 )
 
@@ -72,18 +79,25 @@ def _run_fk() -> sa.Column[Any]:
 
 
 REGION_YEAR = sa.Table(
-    "region_year", _md, _run_fk(),
+    "region_year",
+    _md,
+    _run_fk(),
     *(sa.Column(c, _measure_type(c), nullable=c in _FLOAT_COLUMNS) for c in REGION_YEAR_COLUMNS),
     sa.PrimaryKeyConstraint("run_key", "year", "region_code", "specialty_code"),
 )
 ICB_YEAR = sa.Table(
-    "icb_year", _md, _run_fk(),
+    "icb_year",
+    _md,
+    _run_fk(),
     *(sa.Column(c, _measure_type(c), nullable=c in _FLOAT_COLUMNS) for c in ICB_YEAR_COLUMNS),
     sa.PrimaryKeyConstraint("run_key", "year", "icb_code"),
 )
 SUMMARY = sa.Table(
-    "summary", _md, _run_fk(),
-    sa.Column("metric", sa.String()), sa.Column("value", sa.Double()),
+    "summary",
+    _md,
+    _run_fk(),
+    sa.Column("metric", sa.String()),
+    sa.Column("value", sa.Double()),
     sa.PrimaryKeyConstraint("run_key", "metric"),
 )
 TABLES = {t.name: t for t in (RUNS, REGION_YEAR, ICB_YEAR, SUMMARY)}
@@ -108,21 +122,42 @@ def _json(value: Mapping[str, Any], what: str) -> str:
         raise ValueError(f"{what} is not JSON-serialisable: {exc}") from exc
 
 
-def _run_row(key: str, scenario: str, params: Mapping[str, Any], seed: int, years: int,
-             status: str, *, error: str | None = None, base_year: int | None = None,
-             git_commit: str | None = None, code_version: str | None = None,
-             package_versions: Mapping[str, str] | None = None,
-             started_at: datetime | None = None, finished_at: datetime | None = None,
-             seconds: float | None = None, person_months: int | None = None) -> dict[str, Any]:
+def _run_row(
+    key: str,
+    scenario: str,
+    params: Mapping[str, Any],
+    seed: int,
+    years: int,
+    status: str,
+    *,
+    error: str | None = None,
+    base_year: int | None = None,
+    git_commit: str | None = None,
+    code_version: str | None = None,
+    package_versions: Mapping[str, str] | None = None,
+    started_at: datetime | None = None,
+    finished_at: datetime | None = None,
+    seconds: float | None = None,
+    person_months: int | None = None,
+) -> dict[str, Any]:
     """Build a `runs` row; timestamps are stored in UTC (naive ones are taken as local time)."""
-    return {"run_key": key, "scenario": scenario, "params": _json(params, f"run {key} params"),
-            "seed": int(seed), "years": int(years), "base_year": base_year,
-            "git_commit": git_commit, "code_version": code_version,
-            "package_versions": _json(package_versions or {}, "package_versions"),
-            "status": status, "error": error,
-            "started_at": started_at and started_at.astimezone(UTC),
-            "finished_at": finished_at and finished_at.astimezone(UTC),
-            "seconds": seconds, "person_months": person_months}
+    return {
+        "run_key": key,
+        "scenario": scenario,
+        "params": _json(params, f"run {key} params"),
+        "seed": int(seed),
+        "years": int(years),
+        "base_year": base_year,
+        "git_commit": git_commit,
+        "code_version": code_version,
+        "package_versions": _json(package_versions or {}, "package_versions"),
+        "status": status,
+        "error": error,
+        "started_at": started_at and started_at.astimezone(UTC),
+        "finished_at": finished_at and finished_at.astimezone(UTC),
+        "seconds": seconds,
+        "person_months": person_months,
+    }
 
 
 def _table_rows(df: pd.DataFrame, table: sa.Table, run_key: str) -> list[tuple[Any, ...]]:
@@ -131,8 +166,10 @@ def _table_rows(df: pd.DataFrame, table: sa.Table, run_key: str) -> list[tuple[A
     missing = [c for c in columns if c not in df.columns]
     extra = [c for c in df.columns if c not in columns]
     if missing or extra:
-        raise ValueError(f"run {run_key}: {table.name} columns differ from the schema: "
-                         f"missing {missing}, unexpected {extra}")
+        raise ValueError(
+            f"run {run_key}: {table.name} columns differ from the schema: "
+            f"missing {missing}, unexpected {extra}"
+        )
     data: dict[str, list[Any]] = {"run_key": [run_key] * len(df)}
     for name in columns:
         col = df[name]
@@ -194,13 +231,16 @@ def _make_engine(url: str) -> sa.Engine:
     try:
         parsed = sa.make_url(url)
     except (sa.exc.ArgumentError, ValueError) as exc:
-        raise StoreError(f"cannot parse database URL {masked!r} ({exc}); expected e.g. "
-                         "sqlite:///path/to/file.sqlite or postgresql+psycopg://user@host/db"
-                         ) from None
+        raise StoreError(
+            f"cannot parse database URL {masked!r} ({exc}); expected e.g. "
+            "sqlite:///path/to/file.sqlite or postgresql+psycopg://user@host/db"
+        ) from None
     backend = parsed.get_backend_name()
     if backend not in SUPPORTED_BACKENDS:
-        raise StoreError(f"unsupported database {backend!r} in URL {masked!r}: use "
-                         "sqlite:///path/to/file.sqlite or postgresql+psycopg://user@host/db")
+        raise StoreError(
+            f"unsupported database {backend!r} in URL {masked!r}: use "
+            "sqlite:///path/to/file.sqlite or postgresql+psycopg://user@host/db"
+        )
     kwargs: dict[str, Any] = {}
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
@@ -283,8 +323,9 @@ class ResultStore:
         names = set(inspector.get_table_names())
         if not names:
             _md.create_all(conn)
-            conn.execute(META.insert().values(app=APP_NAME, schema_version=SCHEMA_VERSION,
-                                              created_at=_now()))
+            conn.execute(
+                META.insert().values(app=APP_NAME, schema_version=SCHEMA_VERSION, created_at=_now())
+            )
             return
         meta_cols = {c["name"] for c in inspector.get_columns("meta")} if "meta" in names else set()
         row = None
@@ -292,17 +333,23 @@ class ResultStore:
             query = sa.text("SELECT schema_version FROM meta WHERE app = :app")
             row = conn.execute(query, {"app": APP_NAME}).first()
         if row is None:
-            raise StoreError(f"{self.url!r} already holds tables ({', '.join(sorted(names))}) "
-                             "and is not a traineeflow results store; it was left untouched. "
-                             "Use an empty database or another file.")
+            raise StoreError(
+                f"{self.url!r} already holds tables ({', '.join(sorted(names))}) "
+                "and is not a traineeflow results store; it was left untouched. "
+                "Use an empty database or another file."
+            )
         if row[0] != SCHEMA_VERSION:
-            raise StoreError(f"{self.url!r} is a traineeflow results store of schema version "
-                             f"{row[0]}, but this code reads and writes version {SCHEMA_VERSION}; "
-                             "it was left untouched. Use a new database or matching code.")
+            raise StoreError(
+                f"{self.url!r} is a traineeflow results store of schema version "
+                f"{row[0]}, but this code reads and writes version {SCHEMA_VERSION}; "
+                "it was left untouched. Use a new database or matching code."
+            )
         missing = sorted(set(TABLES) - names)
         if missing:
-            raise StoreError(f"{self.url!r} is an incomplete traineeflow store (missing tables "
-                             f"{', '.join(missing)}); it was left untouched.")
+            raise StoreError(
+                f"{self.url!r} is an incomplete traineeflow store (missing tables "
+                f"{', '.join(missing)}); it was left untouched."
+            )
 
     def _insert_ignore(self, conn: sa.Connection, table: sa.Table, row: dict[str, Any]) -> bool:
         """Insert the row unless its key is taken; True if it went in.
@@ -320,9 +367,16 @@ class ResultStore:
         conn.execute(table.insert().values(**row))
         return True
 
-    def write_run(self, result: RunResult, *, git_commit: str, code_version: str,
-                  package_versions: dict[str, str], started_at: datetime | None = None,
-                  finished_at: datetime | None = None) -> bool:
+    def write_run(
+        self,
+        result: RunResult,
+        *,
+        git_commit: str,
+        code_version: str,
+        package_versions: dict[str, str],
+        started_at: datetime | None = None,
+        finished_at: datetime | None = None,
+    ) -> bool:
         """Store a completed run whole, in one transaction; False if it was already stored.
 
         A failed or running row under the same key is replaced. `finished_at` defaults to now and
@@ -336,50 +390,106 @@ class ResultStore:
         icb = _table_rows(result.icb_year, ICB_YEAR, key)
         summary = [(key, str(m), None if v != v else float(v)) for m, v in result.summary.items()]
         finished = finished_at or _now()
-        run = _run_row(key, result.scenario, result.params, result.seed, result.years,
-                       "completed", base_year=int(result.base_year), git_commit=git_commit,
-                       code_version=code_version, package_versions=package_versions,
-                       started_at=started_at or finished - timedelta(seconds=result.seconds),
-                       finished_at=finished, seconds=float(result.seconds),
-                       person_months=int(result.person_months))
+        run = _run_row(
+            key,
+            result.scenario,
+            result.params,
+            result.seed,
+            result.years,
+            "completed",
+            base_year=int(result.base_year),
+            git_commit=git_commit,
+            code_version=code_version,
+            package_versions=package_versions,
+            started_at=started_at or finished - timedelta(seconds=result.seconds),
+            finished_at=finished,
+            seconds=float(result.seconds),
+            person_months=int(result.person_months),
+        )
         try:
             with self._write() as conn:
-                conn.execute(RUNS.delete().where(RUNS.c.run_key == key,
-                                                 RUNS.c.status != "completed"))
+                conn.execute(
+                    RUNS.delete().where(RUNS.c.run_key == key, RUNS.c.status != "completed")
+                )
                 if not self._insert_ignore(conn, RUNS, run):
                     conn.rollback()
                     return False
                 for table, rows in ((REGION_YEAR, region), (ICB_YEAR, icb), (SUMMARY, summary)):
                     _bulk_insert(conn, table, rows)
         except sa.exc.IntegrityError as exc:
-            raise ValueError(f"run {key} was not stored (nothing written): its rows break the "
-                             f"store's constraints: {str(exc.orig).strip()}") from exc
+            raise ValueError(
+                f"run {key} was not stored (nothing written): its rows break the "
+                f"store's constraints: {str(exc.orig).strip()}"
+            ) from exc
         return True
 
-    def record_failure(self, run_key: str, scenario: str, params: Mapping[str, Any], seed: int,
-                       years: int, error: str, *, base_year: int | None = None,
-                       git_commit: str | None = None, code_version: str | None = None,
-                       package_versions: Mapping[str, str] | None = None,
-                       seconds: float | None = None, started_at: datetime | None = None) -> bool:
+    def record_failure(
+        self,
+        run_key: str,
+        scenario: str,
+        params: Mapping[str, Any],
+        seed: int,
+        years: int,
+        error: str,
+        *,
+        base_year: int | None = None,
+        git_commit: str | None = None,
+        code_version: str | None = None,
+        package_versions: Mapping[str, str] | None = None,
+        seconds: float | None = None,
+        started_at: datetime | None = None,
+    ) -> bool:
         """Store (or update) a failed run row without table rows; False if already completed."""
-        row = _run_row(run_key, scenario, params, seed, years, "failed", error=error,
-                       base_year=base_year, git_commit=git_commit, code_version=code_version,
-                       package_versions=package_versions, seconds=seconds,
-                       started_at=started_at, finished_at=_now())
+        row = _run_row(
+            run_key,
+            scenario,
+            params,
+            seed,
+            years,
+            "failed",
+            error=error,
+            base_year=base_year,
+            git_commit=git_commit,
+            code_version=code_version,
+            package_versions=package_versions,
+            seconds=seconds,
+            started_at=started_at,
+            finished_at=_now(),
+        )
         return self._replace_unfinished(row)
 
-    def record_start(self, run_key: str, scenario: str, params: Mapping[str, Any], seed: int,
-                     years: int, *, base_year: int | None = None, git_commit: str | None = None,
-                     code_version: str | None = None) -> bool:
+    def record_start(
+        self,
+        run_key: str,
+        scenario: str,
+        params: Mapping[str, Any],
+        seed: int,
+        years: int,
+        *,
+        base_year: int | None = None,
+        git_commit: str | None = None,
+        code_version: str | None = None,
+    ) -> bool:
         """Mark a run as running (optional bookkeeping); False if already completed."""
-        row = _run_row(run_key, scenario, params, seed, years, "running", base_year=base_year,
-                       git_commit=git_commit, code_version=code_version, started_at=_now())
+        row = _run_row(
+            run_key,
+            scenario,
+            params,
+            seed,
+            years,
+            "running",
+            base_year=base_year,
+            git_commit=git_commit,
+            code_version=code_version,
+            started_at=_now(),
+        )
         return self._replace_unfinished(row)
 
     def _replace_unfinished(self, row: dict[str, Any]) -> bool:
         with self._write() as conn:
-            conn.execute(RUNS.delete().where(RUNS.c.run_key == row["run_key"],
-                                             RUNS.c.status != "completed"))
+            conn.execute(
+                RUNS.delete().where(RUNS.c.run_key == row["run_key"], RUNS.c.status != "completed")
+            )
             return self._insert_ignore(conn, RUNS, row)
 
     def completed_keys(self) -> set[str]:
@@ -390,8 +500,7 @@ class ResultStore:
 
     def has_run(self, key: str) -> bool:
         """Tell whether `key` is stored as a completed run."""
-        stmt = sa.select(RUNS.c.run_key).where(RUNS.c.run_key == key,
-                                                RUNS.c.status == "completed")
+        stmt = sa.select(RUNS.c.run_key).where(RUNS.c.run_key == key, RUNS.c.status == "completed")
         with self.engine.connect() as conn:
             return conn.execute(stmt).first() is not None
 
@@ -406,42 +515,54 @@ class ResultStore:
             df[col] = [json.loads(v) if isinstance(v, str) else {} for v in df[col]]
         return df
 
-    def _select(self, table: sa.Table, run_keys: Iterable[str] | None,
-                scenario: str | None) -> pd.DataFrame:
+    def _select(
+        self, table: sa.Table, run_keys: Iterable[str] | None, scenario: str | None
+    ) -> pd.DataFrame:
         base = sa.select(table).order_by(*table.primary_key.columns)
         if scenario is not None:
             in_scenario = sa.select(RUNS.c.run_key).where(RUNS.c.scenario == scenario)
             base = base.where(table.c.run_key.in_(in_scenario))
         keys = None if run_keys is None else sorted(set(run_keys))
-        chunks = [base] if keys is None else [
-            base.where(table.c.run_key.in_(keys[i:i + _KEY_CHUNK]))
-            for i in range(0, len(keys), _KEY_CHUNK)]
+        chunks = (
+            [base]
+            if keys is None
+            else [
+                base.where(table.c.run_key.in_(keys[i : i + _KEY_CHUNK]))
+                for i in range(0, len(keys), _KEY_CHUNK)
+            ]
+        )
         with self.engine.connect() as conn:
             rows = [row for stmt in chunks for row in conn.execute(stmt).all()]
         return _typed_frame(rows, table)
 
-    def region_year(self, run_keys: Iterable[str] | None = None,
-                    scenario: str | None = None) -> pd.DataFrame:
+    def region_year(
+        self, run_keys: Iterable[str] | None = None, scenario: str | None = None
+    ) -> pd.DataFrame:
         """Region x specialty x year rows (run_key + REGION_YEAR_COLUMNS), optionally filtered."""
         return self._select(REGION_YEAR, run_keys, scenario)
 
-    def icb_year(self, run_keys: Iterable[str] | None = None,
-                 scenario: str | None = None) -> pd.DataFrame:
+    def icb_year(
+        self, run_keys: Iterable[str] | None = None, scenario: str | None = None
+    ) -> pd.DataFrame:
         """ICB x year rows (run_key + ICB_YEAR_COLUMNS), optionally filtered."""
         return self._select(ICB_YEAR, run_keys, scenario)
 
-    def summary(self, run_keys: Iterable[str] | None = None,
-                scenario: str | None = None) -> pd.DataFrame:
+    def summary(
+        self, run_keys: Iterable[str] | None = None, scenario: str | None = None
+    ) -> pd.DataFrame:
         """Return scalar outcomes wide: one row per completed run (run_key, scenario, seed, ...)."""
         keys = None if run_keys is None else set(run_keys)
         long = self._select(SUMMARY, keys, scenario)
         runs = self.runs(scenario)
-        runs = runs[(runs["status"] == "completed")
-                    & (runs["run_key"].isin(keys) if keys is not None else True)]
+        runs = runs[
+            (runs["status"] == "completed")
+            & (runs["run_key"].isin(keys) if keys is not None else True)
+        ]
         wide = long.pivot(index="run_key", columns="metric", values="value")
         wide.columns.name = None
-        out = runs[["run_key", "scenario", "seed"]].merge(wide.reset_index(), on="run_key",
-                                                          how="left")
+        out = runs[["run_key", "scenario", "seed"]].merge(
+            wide.reset_index(), on="run_key", how="left"
+        )
         return out.reset_index(drop=True)
 
     def export(self, directory: Path, fmt: str = "csv") -> list[Path]:
@@ -462,8 +583,9 @@ class ResultStore:
         return paths
 
 
-def _write_chunks(path: Path, fmt: str, chunks: Iterator[pd.DataFrame],
-                  empty: pd.DataFrame) -> None:
+def _write_chunks(
+    path: Path, fmt: str, chunks: Iterator[pd.DataFrame], empty: pd.DataFrame
+) -> None:
     """Write DataFrame chunks to one CSV or Parquet file (header/schema from `empty`)."""
     if fmt == "csv":
         empty.to_csv(path, index=False)

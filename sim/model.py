@@ -69,7 +69,6 @@ class TraineeFlowModel(mesa.Model):
         self._history: list[np.ndarray] = []
         self.counts = Counts()
         self.person_months = 0
-        self.last_recruited = np.empty(0, dtype=np.int64)
         self.seeking = np.empty(0, dtype=np.int64)  # rows of CCT holders seeking a post, sorted
 
         self.spec_years = world.spec_column("training_years")

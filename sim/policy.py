@@ -34,15 +34,24 @@ class Phase(_Strict):
 
 DEFAULT_PHASES = (
     # Forerunners from August 2022 (NHSE abstract, facts §3.1).
-    Phase(name="forerunner", start_year=2022,
-          specialties=("cardiology", "haematology", "obstetrics_gynaecology")),
+    Phase(
+        name="forerunner",
+        start_year=2022,
+        specialties=("cardiology", "haematology", "obstetrics_gynaecology"),
+    ),
     # "Remaining specialties in the next 7 years in 3 phases" (NHSE abstract, facts §3.1); the
     # phase lists and dates were NOT FOUND: ESTIMATE by specialty group.
     Phase(name="A", start_year=2024, specialties=("group:medicine",)),
-    Phase(name="B", start_year=2026, specialties=("group:surgery", "group:acute",
-                                                  "group:women_children")),
-    Phase(name="C", start_year=2028, specialties=("group:psychiatry", "group:diagnostics",
-                                                  "group:other")),
+    Phase(
+        name="B",
+        start_year=2026,
+        specialties=("group:surgery", "group:acute", "group:women_children"),
+    ),
+    Phase(
+        name="C",
+        start_year=2028,
+        specialties=("group:psychiatry", "group:diagnostics", "group:other"),
+    ),
 )
 
 

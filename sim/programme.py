@@ -211,8 +211,9 @@ class Programme:
         deficit = np.maximum(-gap, 0)
         spare_trust = self._spare(s)
         spare_area = np.bincount(self.area_of_trust, weights=spare_trust, minlength=self.n_areas)
-        take = largest_remainder(int(release.sum()), deficit,
-                                 np.minimum(np.ceil(deficit), spare_area))
+        take = largest_remainder(
+            int(release.sum()), deficit, np.minimum(np.ceil(deficit), spare_area)
+        )
         placed = int(take.sum())
         # unplaced moves belong to the areas left short (not to those that got their deficit)
         shortfall = largest_remainder(int(release.sum()) - placed, np.maximum(deficit - take, 0))
@@ -281,8 +282,13 @@ class Programme:
         replace = int(np.floor(len(posts) * self.cfg.trust_funded_replacement + 1e-9))
         if replace:
             spec = np.full(replace, s)
-            p.append(replace, trust=donors[:replace], spec=spec, funding=TRUST_FUNDED,
-                     slot=m.slots(spec, m.next_ordinals("post", spec)))
+            p.append(
+                replace,
+                trust=donors[:replace],
+                spec=spec,
+                funding=TRUST_FUNDED,
+                slot=m.slots(spec, m.next_ordinals("post", spec)),
+            )
 
     def _expand(self, year: int, t: int) -> None:
         m = self.m
@@ -305,7 +311,13 @@ class Programme:
         take = largest_remainder(n, deficit + 1e-9, spare_area)
         trusts = self._receiving_trusts(s, take, spare, by_trust, self.trust_shares[:, s] * total)
         spec = np.full(len(trusts), s)
-        m.posts.append(len(trusts), trust=trusts, spec=spec, funding=EXPANSION,
-                       slot=m.slots(spec, m.next_ordinals("post", spec)), end_t=t + 12 * lifetime)
+        m.posts.append(
+            len(trusts),
+            trust=trusts,
+            spec=spec,
+            funding=EXPANSION,
+            slot=m.slots(spec, m.next_ordinals("post", spec)),
+            end_t=t + 12 * lifetime,
+        )
         unplaced = largest_remainder(n - len(trusts), np.maximum(deficit - take, 0) + 1e-9)
         np.add.at(self.unplaced[:, s], self._area_region(), unplaced)

@@ -126,6 +126,5 @@ def recruit(m: TraineeFlowModel) -> None:
     vac, prog_sorted = vac[vac_order], prog_of_post[vac_order]
     first = np.searchsorted(prog_sorted, held[got])
     posts = vac[first + rank_within_groups(held[got])]
-    rows = enter(m, t, spec[got], posts, home[got], slots=slots[got])
+    enter(m, t, spec[got], posts, home[got], slots=slots[got])
     m.recorder.add("recruits", w.trust_region[m.posts.trust[posts]] * n_spec + spec[got])
-    m.last_recruited = rows

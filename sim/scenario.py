@@ -128,8 +128,11 @@ def _non_finite(value: Any, key: str = "") -> str | None:
     """Dotted key of the first nan or inf in the data, if any."""
     if isinstance(value, float) and not math.isfinite(value):
         return key
-    items = value.items() if isinstance(value, dict) else (
-        enumerate(value) if isinstance(value, list) else ())
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else (enumerate(value) if isinstance(value, list) else ())
+    )
     for k, v in items:
         found = _non_finite(v, f"{key}.{k}" if key else str(k))
         if found is not None:

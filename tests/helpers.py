@@ -78,10 +78,14 @@ def build_data_dir(
         sp[column] = str(value)
     sp.to_csv(dest / "specialties.csv", index=False)
 
-    pairs = pd.MultiIndex.from_product([trusts, specialties],
-                                       names=["trust_code", "specialty_code"])
-    posts = _cut(read_bundled("posts.csv"), pairs,
-                 {"tariff_posts": tariff_posts, "trust_funded_posts": trust_funded_posts})
+    pairs = pd.MultiIndex.from_product(
+        [trusts, specialties], names=["trust_code", "specialty_code"]
+    )
+    posts = _cut(
+        read_bundled("posts.csv"),
+        pairs,
+        {"tariff_posts": tariff_posts, "trust_funded_posts": trust_funded_posts},
+    )
     posts.to_csv(dest / "posts.csv", index=False)
     cons = _cut(read_bundled("consultants.csv"), pairs, {"consultants": consultants})
     cons.to_csv(dest / "consultants.csv", index=False)
@@ -111,7 +115,11 @@ def add_tariff_post(folder: Path, trust: str, specialty: str, n: int = 1) -> Non
         now = posts.loc[hit, "tariff_posts"].astype(int)
         posts.loc[hit, "tariff_posts"] = (now + n).astype(str)
     else:
-        row = {"trust_code": trust, "specialty_code": specialty,
-               "tariff_posts": str(n), "trust_funded_posts": "0"}
+        row = {
+            "trust_code": trust,
+            "specialty_code": specialty,
+            "tariff_posts": str(n),
+            "trust_funded_posts": "0",
+        }
         posts = pd.concat([posts, pd.DataFrame([row])], ignore_index=True)
     posts.to_csv(path, index=False)

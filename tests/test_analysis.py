@@ -49,10 +49,21 @@ def synthetic_region_year() -> pd.DataFrame:
     for code, (posts, trainees, vac, rec, apps, placed, fair, cons, need) in REGIONS.items():
         for i, year in enumerate(YEARS):
             row = dict.fromkeys(REGION_YEAR_COLUMNS, 0)
-            row.update(year=year, region_code=code, specialty_code="S1", posts_tariff=posts[i],
-                       trainees=trainees[i], vacancies=vac[i], recruits=rec[i],
-                       idt_applications=apps[i], idt_placed=placed[i], consultants=cons,
-                       fair_share_posts=float(fair), need_weight=need, population=need)
+            row.update(
+                year=year,
+                region_code=code,
+                specialty_code="S1",
+                posts_tariff=posts[i],
+                trainees=trainees[i],
+                vacancies=vac[i],
+                recruits=rec[i],
+                idt_applications=apps[i],
+                idt_placed=placed[i],
+                consultants=cons,
+                fair_share_posts=float(fair),
+                need_weight=need,
+                population=need,
+            )
             rows.append(row)
     return pd.DataFrame(rows, columns=list(REGION_YEAR_COLUMNS))
 
@@ -62,22 +73,47 @@ def synthetic_icb_year() -> pd.DataFrame:
     for year in YEARS:
         for icb, (region, core20) in ICBS.items():
             r = REGIONS[region]
-            rows.append({"year": year, "icb_code": icb, "region_code": region, "posts": 0,
-                         "trainees": 0, "consultants": r[7], "need_weight": r[8],
-                         "population": r[8], "core20_share": core20})
+            rows.append(
+                {
+                    "year": year,
+                    "icb_code": icb,
+                    "region_code": region,
+                    "posts": 0,
+                    "trainees": 0,
+                    "consultants": r[7],
+                    "need_weight": r[8],
+                    "population": r[8],
+                    "core20_share": core20,
+                }
+            )
     return pd.DataFrame(rows, columns=list(ICB_YEAR_COLUMNS))
 
 
-SUMMARY = {"fair_share_gap_end": 0.1, "consultants_end": 60.0, "trainees_end": 38.0,
-           "settled_within_50_miles": 0.8, "fill_rate": 0.9, "idt_applications": 8.0,
-           "idt_placed": 4.0, "posts_moved": 15.0}
+SUMMARY = {
+    "fair_share_gap_end": 0.1,
+    "consultants_end": 60.0,
+    "trainees_end": 38.0,
+    "settled_within_50_miles": 0.8,
+    "fill_rate": 0.9,
+    "idt_applications": 8.0,
+    "idt_placed": 4.0,
+    "posts_moved": 15.0,
+}
 
 
 @pytest.fixture
 def run() -> RunResult:
-    return RunResult(run_key="k", scenario="synthetic", params={}, seed=1, years=2,
-                     base_year=2023, region_year=synthetic_region_year(),
-                     icb_year=synthetic_icb_year(), summary=dict(SUMMARY))
+    return RunResult(
+        run_key="k",
+        scenario="synthetic",
+        params={},
+        seed=1,
+        years=2,
+        base_year=2023,
+        region_year=synthetic_region_year(),
+        icb_year=synthetic_icb_year(),
+        summary=dict(SUMMARY),
+    )
 
 
 def test_region_outcomes_hand_values(run):
@@ -95,8 +131,9 @@ def test_region_outcomes_hand_values(run):
     # no recruitment is recorded at the base year: NaN, not 0
     assert region_outcomes(run, 2023)["fill_rate"].isna().all()
     # frames work like the RunResult
-    pd.testing.assert_frame_equal(region_outcomes(run.region_year, 2025).set_index("region_code"),
-                                  out)
+    pd.testing.assert_frame_equal(
+        region_outcomes(run.region_year, 2025).set_index("region_code"), out
+    )
 
 
 def test_fill_rates_and_idt_outcomes(run):
@@ -145,16 +182,17 @@ def test_run_outcomes_hand_values(run):
     assert out["regions_within_5pct_end"] == 2
     assert out["donor_pressure_end"] == pytest.approx(2.5)
     assert out["idt_placed_share"] == pytest.approx(0.5)
-    for name in ("fair_share_gap_end", "consultants_end", "settled_within_50_miles",
-                 "posts_moved"):
+    for name in ("fair_share_gap_end", "consultants_end", "settled_within_50_miles", "posts_moved"):
         assert out[name] == SUMMARY[name]
     # a fixed donor list is honoured (a comparison passes the base's donors to every arm)
     assert run_outcomes(run, ["Y56", "Y63"])["donor_pressure_end"] == pytest.approx(30 / 18)
 
 
 def test_region_series_equals_region_metrics_year_by_year(run):
-    two = pd.concat([run.region_year.assign(run_key="a"),
-                     run.region_year.assign(run_key="b", consultants=5)], ignore_index=True)
+    two = pd.concat(
+        [run.region_year.assign(run_key="a"), run.region_year.assign(run_key="b", consultants=5)],
+        ignore_index=True,
+    )
     series = region_series(two)
     assert len(series) == 2 * 3 * 3
     for year in YEARS:
@@ -204,9 +242,13 @@ def test_outcomes_table_and_strict_json(run):
 
 
 def test_canonical_order_gives_identical_outcomes(run):
-    shuffled = RunResult(**{**run.__dict__,
-                            "region_year": run.region_year.sample(frac=1, random_state=3),
-                            "icb_year": run.icb_year.sample(frac=1, random_state=4)})
+    shuffled = RunResult(
+        **{
+            **run.__dict__,
+            "region_year": run.region_year.sample(frac=1, random_state=3),
+            "icb_year": run.icb_year.sample(frac=1, random_state=4),
+        }
+    )
     assert not shuffled.region_year.index.equals(run.region_year.index)
     assert run_outcomes(canonical(shuffled)) == run_outcomes(canonical(run))
     pd.testing.assert_frame_equal(canonical(shuffled).region_year, canonical(run).region_year)

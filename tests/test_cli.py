@@ -16,18 +16,40 @@ from experiments.cli import app
 from sim.scenario import BUNDLED, bundled_descriptions
 
 TRAINEEFLOW = Path(sys.executable).parent / "traineeflow"
-REGION_KEYS = {"posts", "trainees", "consultants", "need_share", "consultant_share", "coverage",
-               "fair_share_posts"}
-TOP_KEYS = {"scenario", "seed", "years", "replicates", "settled_within_50_miles", "trainees_end",
-            "consultants_end", "regions", "person_months", "seconds", "posts_moved",
-            "fair_share_gap", "unplaced_moves", "idt"}
+REGION_KEYS = {
+    "posts",
+    "trainees",
+    "consultants",
+    "need_share",
+    "consultant_share",
+    "coverage",
+    "fair_share_posts",
+}
+TOP_KEYS = {
+    "scenario",
+    "seed",
+    "years",
+    "replicates",
+    "settled_within_50_miles",
+    "trainees_end",
+    "consultants_end",
+    "regions",
+    "person_months",
+    "seconds",
+    "posts_moved",
+    "fair_share_gap",
+    "unplaced_moves",
+    "idt",
+}
 runner = CliRunner()
 
 
 def strict_json(text: str) -> dict:
     """Parse one JSON object, refusing NaN/Infinity (not JSON)."""
+
     def refuse(name: str) -> None:
         raise ValueError(f"{name} in JSON output")
+
     return json.loads(text, parse_constant=refuse)
 
 
@@ -53,9 +75,24 @@ def programme_json(tmp_path_factory) -> tuple[dict, Path, str]:
     """`traineeflow run --scenario msd_programme --years 2 --json` as a real process."""
     out = tmp_path_factory.mktemp("cli") / "out"
     proc = subprocess.run(
-        [str(TRAINEEFLOW), "run", "--scenario", "msd_programme", "--years", "2", "--json",
-         "--out", str(out), "--seed", "5"],
-        capture_output=True, text=True, timeout=300, check=False)
+        [
+            str(TRAINEEFLOW),
+            "run",
+            "--scenario",
+            "msd_programme",
+            "--years",
+            "2",
+            "--json",
+            "--out",
+            str(out),
+            "--seed",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     return strict_json(proc.stdout), out, proc.stdout
 
@@ -74,8 +111,9 @@ def test_run_json_prints_one_object_with_the_issue_keys(programme_json):
     assert len(regions) == 7 and "Y56" in regions
     for code, region in regions.items():
         assert REGION_KEYS <= set(region), code
-        assert region["coverage"] == pytest.approx(region["consultant_share"]
-                                                   / region["need_share"])
+        assert region["coverage"] == pytest.approx(
+            region["consultant_share"] / region["need_share"]
+        )
     assert sum(r["need_share"] for r in regions.values()) == pytest.approx(1.0)
     assert sum(r["consultant_share"] for r in regions.values()) == pytest.approx(1.0)
     # the programme's outcomes
@@ -94,16 +132,32 @@ def test_run_json_prints_one_object_with_the_issue_keys(programme_json):
     assert set(summary["idt"]) == {"applications", "placed"}
     assert 0 < summary["idt"]["placed"] <= summary["idt"]["applications"]
     fair = sum(r["fair_share_posts"] for r in regions.values())
-    assert 0.8 * sum(r["posts"] for r in regions.values()) < fair <= sum(r["posts"]
-                                                                         for r in regions.values())
+    assert (
+        0.8 * sum(r["posts"] for r in regions.values())
+        < fair
+        <= sum(r["posts"] for r in regions.values())
+    )
     written = sorted(p.name for p in out.iterdir())
     assert "results.sqlite" in written and "msd_programme_regions.png" in written
 
 
 def test_run_again_reads_the_stored_run(programme_json):
     summary, out, _ = programme_json
-    result = runner.invoke(app, ["run", "--scenario", "msd_programme", "--years", "2", "--json",
-                                 "--out", str(out), "--seed", "5"])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--scenario",
+            "msd_programme",
+            "--years",
+            "2",
+            "--json",
+            "--out",
+            str(out),
+            "--seed",
+            "5",
+        ],
+    )
     assert result.exit_code == 0, result.output
     again = strict_json(result.stdout)
     assert again["run_keys"] == summary["run_keys"]
@@ -112,8 +166,9 @@ def test_run_again_reads_the_stored_run(programme_json):
 
 
 def test_replicates_give_intervals(tmp_path):
-    result = runner.invoke(app, ["run", "--years", "2", "--replicates", "3", "--json",
-                                 "--out", str(tmp_path / "out")])
+    result = runner.invoke(
+        app, ["run", "--years", "2", "--replicates", "3", "--json", "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 0, result.output
     summary = strict_json(result.stdout)
     assert summary["replicates"] == 3
@@ -128,10 +183,14 @@ def test_replicates_give_intervals(tmp_path):
 
 def test_run_takes_a_user_scenario_file_extending_a_bundled_one(tmp_path):
     path = tmp_path / "my_policy.toml"
-    path.write_text('name = "my_policy"\nextends = "msd_programme"\n[policy.programme]\n'
-                    'pacing = "max_posts"\nmax_posts_per_donor_per_year = 1\n')
-    result = runner.invoke(app, ["run", "--scenario", str(path), "--years", "1", "--json",
-                                 "--out", str(tmp_path / "out")])
+    path.write_text(
+        'name = "my_policy"\nextends = "msd_programme"\n[policy.programme]\n'
+        'pacing = "max_posts"\nmax_posts_per_donor_per_year = 1\n'
+    )
+    result = runner.invoke(
+        app,
+        ["run", "--scenario", str(path), "--years", "1", "--json", "--out", str(tmp_path / "out")],
+    )
     assert result.exit_code == 0, result.output
     summary = strict_json(result.stdout)
     assert summary["scenario"] == "my_policy"
@@ -143,8 +202,9 @@ def test_run_takes_a_user_scenario_file_extending_a_bundled_one(tmp_path):
 # --- bad input: exit 2, one clear error, nothing written ---------------------------------------
 def bad_scenario(tmp: Path) -> Path:
     path = tmp / "broken_scenario.toml"
-    path.write_text('name = "broken"\nextends = "msd_programme"\n[policy.programme]\n'
-                    "deprivation_weight = 1.7\n")
+    path.write_text(
+        'name = "broken"\nextends = "msd_programme"\n[policy.programme]\ndeprivation_weight = 1.7\n'
+    )
     return path
 
 
@@ -157,16 +217,20 @@ def bad_data(tmp: Path) -> Path:
 
 BAD_INPUTS = {
     # id: (extra arguments, words the one error line must contain)
-    "malformed_scenario_file": (lambda t: ["--scenario", str(bad_scenario(t))],
-                                ["broken_scenario.toml", "policy.programme.deprivation_weight"]),
+    "malformed_scenario_file": (
+        lambda t: ["--scenario", str(bad_scenario(t))],
+        ["broken_scenario.toml", "policy.programme.deprivation_weight"],
+    ),
     "years_zero": (lambda t: ["--years", "0"], ["--years", "at least 1"]),
     "years_too_many": (lambda t: ["--years", "500"], ["--years"]),
     "replicates_zero": (lambda t: ["--replicates", "0"], ["--replicates", "at least 1"]),
     "unknown_scenario": (lambda t: ["--scenario", "msd_turbo"], ["unknown scenario 'msd_turbo'"]),
     "missing_scenario_file": (lambda t: ["--scenario", str(t / "nope.toml")], ["nope.toml"]),
     "bad_db_url": (lambda t: ["--db", "notadb://x"], ["notadb"]),
-    "unreachable_postgres": (lambda t: ["--db", "postgresql+psycopg://postgres@127.0.0.1:1/x"],
-                             ["127.0.0.1"]),
+    "unreachable_postgres": (
+        lambda t: ["--db", "postgresql+psycopg://postgres@127.0.0.1:1/x"],
+        ["127.0.0.1"],
+    ),
     "data_dir_missing": (lambda t: ["--data", str(t / "no_such_dir")], ["no_such_dir"]),
     "data_dir_incomplete": (lambda t: ["--data", str(bad_data(t))], ["local_offices.csv"]),
 }
@@ -199,7 +263,11 @@ def test_bad_input_from_a_real_process(tmp_path):
     out = tmp_path / "never_made"
     proc = subprocess.run(
         [str(TRAINEEFLOW), "run", "--scenario", str(bad_scenario(tmp_path)), "--out", str(out)],
-        capture_output=True, text=True, timeout=120, check=False)
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr

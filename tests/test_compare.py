@@ -15,10 +15,22 @@ from results.store import ResultStore
 from sim.provenance import git_commit
 
 ARGS = ["compare", "baseline", "msd_programme", "--replicates", "3", "--years", "6", "--json"]
-FIGURES = ("compare_regions_over_time.png", "compare_region_differences.png",
-           "compare_coverage_by_year.png", "compare_trust_map.png", "compare_lorenz.png")
-HEADLINE_KEYS = {"mean_base", "mean_other", "diff", "ci_paired", "ci_unpaired",
-                 "paired_ci_width", "unpaired_ci_width"}
+FIGURES = (
+    "compare_regions_over_time.png",
+    "compare_region_differences.png",
+    "compare_coverage_by_year.png",
+    "compare_trust_map.png",
+    "compare_lorenz.png",
+)
+HEADLINE_KEYS = {
+    "mean_base",
+    "mean_other",
+    "diff",
+    "ci_paired",
+    "ci_unpaired",
+    "paired_ci_width",
+    "unpaired_ci_width",
+}
 
 
 def invoke(args):
@@ -43,8 +55,14 @@ def test_compare_json_has_paired_and_unpaired_intervals(compared):
     assert s["replicates"] == 3 and s["years"] == 6 and len(s["seeds"]) == 3
     comp = s["comparisons"]["msd_programme"]
     assert set(comp["metrics"]) == set(METRICS)
-    for name in ("icb_gini_end", "london_coverage_end", "fair_share_gap_end", "consultants_end",
-                 "settled_within_50_miles", "north_coverage_end"):
+    for name in (
+        "icb_gini_end",
+        "london_coverage_end",
+        "fair_share_gap_end",
+        "consultants_end",
+        "settled_within_50_miles",
+        "north_coverage_end",
+    ):
         m = comp["metrics"][name]
         assert HEADLINE_KEYS <= set(m), name
         assert m["ci_paired"][0] <= m["diff"] <= m["ci_paired"][1], name
@@ -72,7 +90,14 @@ def test_compare_json_has_paired_and_unpaired_intervals(compared):
     assert comp["metrics"]["posts_moved"]["mean_base"] == 0
     assert s["donor_regions"] == ["Y56"]
     assert set(s["coverage_end"]["msd_programme"]) == {
-        "Y56", "Y58", "Y59", "Y60", "Y61", "Y62", "Y63"}
+        "Y56",
+        "Y58",
+        "Y59",
+        "Y60",
+        "Y61",
+        "Y62",
+        "Y63",
+    }
     # per-run outcomes are paired by seed
     seeds = [r["seed"] for r in s["per_run"]["baseline"]]
     assert seeds == [r["seed"] for r in s["per_run"]["msd_programme"]] == s["seeds"]
@@ -98,6 +123,7 @@ def test_compare_writes_report_and_figures(compared):
         assert f"({fig})" in md
     # the headline row of the Markdown table carries the paired interval of the JSON
     from results.report import fmt_ci
+
     gini = s["comparisons"]["msd_programme"]["metrics"]["icb_gini_end"]
     assert fmt_ci(gini["ci_paired"]) in md
 
@@ -121,8 +147,14 @@ def test_run_json_matches_what_the_store_holds(tmp_path):
         summary = store.summary([key]).iloc[0]
         region_year = store.region_year([key])
         icb_year = store.icb_year([key])
-    for name in ("consultants_end", "trainees_end", "fill_rate", "settled_within_50_miles",
-                 "ltft_share_end", "ccts"):
+    for name in (
+        "consultants_end",
+        "trainees_end",
+        "fill_rate",
+        "settled_within_50_miles",
+        "ltft_share_end",
+        "ccts",
+    ):
         assert summary[name] == printed[name], name
     assert summary["fair_share_gap_end"] == printed["fair_share_gap"]["end"]
     assert summary["idt_placed"] == printed["idt"]["placed"]
@@ -141,8 +173,21 @@ def test_malformed_scenario_exits_2_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\n[policy.programme]\nenabeld = true\n')
     out = tmp_path / "out"
-    result = invoke(["compare", "baseline", "msd_programme", str(bad), "--replicates", "3",
-                     "--years", "6", "--json", "--out", str(out)])
+    result = invoke(
+        [
+            "compare",
+            "baseline",
+            "msd_programme",
+            str(bad),
+            "--replicates",
+            "3",
+            "--years",
+            "6",
+            "--json",
+            "--out",
+            str(out),
+        ]
+    )
     assert result.exit_code == 2
     assert "bad.toml" in result.stderr and "enabeld" in result.stderr
     assert result.stdout == ""
@@ -152,12 +197,15 @@ def test_malformed_scenario_exits_2_and_writes_nothing(tmp_path):
     assert again.exit_code == 2 and list(out.iterdir()) == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (["compare", "baseline", "msd_programme", "--replicates", "1"], "at least 2"),
-    (["compare", "baseline", "baseline"], "must differ"),
-    (["compare", "baseline", "no_such_scenario"], "no_such_scenario"),
-    (["compare", "baseline", "msd_programme", "--years", "0"], "--years"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["compare", "baseline", "msd_programme", "--replicates", "1"], "at least 2"),
+        (["compare", "baseline", "baseline"], "must differ"),
+        (["compare", "baseline", "no_such_scenario"], "no_such_scenario"),
+        (["compare", "baseline", "msd_programme", "--years", "0"], "--years"),
+    ],
+)
 def test_bad_compare_input_exits_2_before_writing(tmp_path, args, message):
     out = tmp_path / "out"
     result = invoke([*args, "--out", str(out)])

@@ -176,32 +176,56 @@ def region_table(rows):
     out = []
     for region, spec, tariff, exp, trust, trainees, cons, need, pop in rows:
         row = dict.fromkeys(REGION_YEAR_COLUMNS, 0)
-        row.update(year=2030, region_code=region, specialty_code=spec, posts_tariff=tariff,
-                   posts_expansion=exp, posts_trust_funded=trust, trainees=trainees,
-                   consultants=cons, need_weight=float(need), population=float(pop),
-                   fair_share_posts=float(tariff + exp))
+        row.update(
+            year=2030,
+            region_code=region,
+            specialty_code=spec,
+            posts_tariff=tariff,
+            posts_expansion=exp,
+            posts_trust_funded=trust,
+            trainees=trainees,
+            consultants=cons,
+            need_weight=float(need),
+            population=float(pop),
+            fair_share_posts=float(tariff + exp),
+        )
         out.append(row)
     return pd.DataFrame(out, columns=list(REGION_YEAR_COLUMNS))
 
 
 def icb_table(rows):
     """rows: (icb, region, consultants, need, population, core20)."""
-    out = [{"year": 2030, "icb_code": icb, "region_code": region, "posts": 0, "trainees": 0,
-            "consultants": cons, "need_weight": float(need), "population": float(pop),
-            "core20_share": core20} for icb, region, cons, need, pop, core20 in rows]
+    out = [
+        {
+            "year": 2030,
+            "icb_code": icb,
+            "region_code": region,
+            "posts": 0,
+            "trainees": 0,
+            "consultants": cons,
+            "need_weight": float(need),
+            "population": float(pop),
+            "core20_share": core20,
+        }
+        for icb, region, cons, need, pop, core20 in rows
+    ]
     return pd.DataFrame(out, columns=list(ICB_YEAR_COLUMNS))
 
 
-REGIONS_ONE_SPECIALTY = region_table([
-    ("A", "S1", 5, 1, 0, 10, 30, 100_000, 100_000),
-    ("B", "S1", 15, 1, 2, 20, 30, 300_000, 300_000),
-])
-ICBS = icb_table([
-    ("a1", "A", 20, 50_000, 50_000, 0.6),
-    ("a2", "A", 10, 50_000, 50_000, 0.2),
-    ("b1", "B", 10, 100_000, 100_000, 0.1),
-    ("b2", "B", 20, 200_000, 200_000, 0.1),
-])
+REGIONS_ONE_SPECIALTY = region_table(
+    [
+        ("A", "S1", 5, 1, 0, 10, 30, 100_000, 100_000),
+        ("B", "S1", 15, 1, 2, 20, 30, 300_000, 300_000),
+    ]
+)
+ICBS = icb_table(
+    [
+        ("a1", "A", 20, 50_000, 50_000, 0.6),
+        ("a2", "A", 10, 50_000, 50_000, 0.2),
+        ("b1", "B", 10, 100_000, 100_000, 0.1),
+        ("b2", "B", 20, 200_000, 200_000, 0.1),
+    ]
+)
 
 
 def test_region_metrics_hand_values():
@@ -221,10 +245,14 @@ def test_region_metrics_hand_values():
 def test_region_coverage_is_one_when_each_specialty_follows_its_own_need():
     # S1 need is 1:3 (national total 4), S2 need 3:1 on another scale (total 400); each
     # specialty's consultants follow its own need exactly, so every region is at fair share.
-    table = region_table([
-        ("A", "S1", 0, 0, 0, 0, 10, 1, 5), ("B", "S1", 0, 0, 0, 0, 30, 3, 5),
-        ("A", "S2", 0, 0, 0, 0, 60, 300, 5), ("B", "S2", 0, 0, 0, 0, 20, 100, 5),
-    ])
+    table = region_table(
+        [
+            ("A", "S1", 0, 0, 0, 0, 10, 1, 5),
+            ("B", "S1", 0, 0, 0, 0, 30, 3, 5),
+            ("A", "S2", 0, 0, 0, 0, 60, 300, 5),
+            ("B", "S2", 0, 0, 0, 0, 20, 100, 5),
+        ]
+    )
     out = region_metrics(table, 2030)
     assert out["coverage"].tolist() == pytest.approx([1.0, 1.0])
     # w = (40/120, 80/120): need shares A = 1/3*1/4 + 2/3*3/4 = 7/12
@@ -257,8 +285,10 @@ def test_inequality_summary_hand_values():
 
 def test_inequality_summary_per_run():
     equal_regions = REGIONS_ONE_SPECIALTY.assign(consultants=[10, 30])
-    regions = pd.concat([REGIONS_ONE_SPECIALTY.assign(run_key="r1"),
-                         equal_regions.assign(run_key="r2")], ignore_index=True)
+    regions = pd.concat(
+        [REGIONS_ONE_SPECIALTY.assign(run_key="r1"), equal_regions.assign(run_key="r2")],
+        ignore_index=True,
+    )
     icbs = pd.concat([ICBS.assign(run_key="r1"), ICBS.assign(run_key="r2")], ignore_index=True)
     out = inequality_summary(regions, icbs, 2030).set_index("run_key")
     assert out.loc["r1", "region_gini"] == pytest.approx(0.25)

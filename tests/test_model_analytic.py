@@ -38,8 +38,13 @@ POSTS_PER_TRUST = 15
 SEEDS = (1, 2, 3, 4)
 YEARS = 20
 Z = 4.0
-PARAMS = WorldParams(arcp_extension_prob=0.0, arcp_release_prob=0.0, ltft_entry_factor=0.0,
-                     initial_fill=1.0, idt_annual_prob=0.0)
+PARAMS = WorldParams(
+    arcp_extension_prob=0.0,
+    arcp_release_prob=0.0,
+    ltft_entry_factor=0.0,
+    initial_fill=1.0,
+    idt_annual_prob=0.0,
+)
 # The default policy names the forerunner specialties, which this one-specialty world lacks
 # (see test_model_basics.py): switch the programme off without phases.
 POLICY = PolicyParams(programme=Programme(enabled=False, phases=()))
@@ -64,8 +69,9 @@ class Runs:
 
 def simulate(folder, early: float) -> Runs:
     world = World.load(folder)
-    out: dict[str, list] = {k: [] for k in ("intake", "ccts", "trainees", "vacancies",
-                                             "cohorts", "off")}
+    out: dict[str, list] = {
+        k: [] for k in ("intake", "ccts", "trainees", "vacancies", "cohorts", "off")
+    }
     posts = 0
     for seed in SEEDS:
         m = TraineeFlowModel(world, PARAMS, POLICY, seed=seed)
@@ -78,23 +84,39 @@ def simulate(folder, early: float) -> Runs:
             months = int(m.time) - m.trainees.start_t[rows]
             off.append(np.count_nonzero(months % 12))
             cohorts.append(np.bincount(months // 12, minlength=D + 1)[: D + 1])
-        ry = m.recorder.region_year().groupby("year")[
-            ["recruits", "ccts", "trainees", "vacancies"]].sum().iloc[1:]
+        ry = (
+            m.recorder.region_year()
+            .groupby("year")[["recruits", "ccts", "trainees", "vacancies"]]
+            .sum()
+            .iloc[1:]
+        )
         for col in ("recruits", "ccts", "trainees", "vacancies"):
             out["intake" if col == "recruits" else col].append(ry[col].to_numpy())
         out["cohorts"].append(np.array(cohorts))
         out["off"].append(np.array(off))
-    return Runs(early, posts, *(np.array(out[k]) for k in
-                                ("intake", "ccts", "trainees", "vacancies", "cohorts", "off")))
+    return Runs(
+        early,
+        posts,
+        *(np.array(out[k]) for k in ("intake", "ccts", "trainees", "vacancies", "cohorts", "off")),
+    )
 
 
 @pytest.fixture(scope="module", params=[0.0, 0.15], ids=["no_early_attrition", "early_attrition"])
 def runs(request, tmp_path_factory) -> Runs:
     folder = build_data_dir(
-        tmp_path_factory.mktemp("analytic"), specialties=("cardiology",), trusts=pick_trusts(2),
-        spec_updates={"ltft_share": 0, "attrition_per_year": RATE,
-                      "attrition_early": request.param, "applications_per_year": 20_000},
-        tariff_posts=POSTS_PER_TRUST, trust_funded_posts=0, consultants=10)
+        tmp_path_factory.mktemp("analytic"),
+        specialties=("cardiology",),
+        trusts=pick_trusts(2),
+        spec_updates={
+            "ltft_share": 0,
+            "attrition_per_year": RATE,
+            "attrition_early": request.param,
+            "applications_per_year": 20_000,
+        },
+        tariff_posts=POSTS_PER_TRUST,
+        trust_funded_posts=0,
+        consultants=10,
+    )
     return simulate(folder, request.param)
 
 
@@ -133,7 +155,7 @@ def test_posts_are_full_after_every_august(runs):
 def test_every_cohort_starts_in_august(runs):
     # base-year trainees too: intakes start in August, so time in programme is whole years
     assert (runs.off_calendar == 0).all()
-    assert (runs.cohorts[:, D - 1:, D] == 0).all()  # nobody trains past D years
+    assert (runs.cohorts[:, D - 1 :, D] == 0).all()  # nobody trains past D years
 
 
 def test_cohort_survival_matches_closed_form(runs):

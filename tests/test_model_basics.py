@@ -27,8 +27,11 @@ def baseline():
 @pytest.fixture(scope="module")
 def twin_runs(england, baseline):
     """Two 5-year baseline runs with seed 7 and one with seed 8."""
-    return (run_scenario(baseline, 7, YEARS, england), run_scenario(baseline, 7, YEARS, england),
-            run_scenario(baseline, 8, YEARS, england))
+    return (
+        run_scenario(baseline, 7, YEARS, england),
+        run_scenario(baseline, 7, YEARS, england),
+        run_scenario(baseline, 8, YEARS, england),
+    )
 
 
 # --- determinism ----------------------------------------------------------------------------------
@@ -49,8 +52,10 @@ def test_different_seed_gives_different_results(twin_runs):
     a, _, c = twin_runs
     assert a.run_key != c.run_key
     assert not a.region_year.equals(c.region_year)
-    changed = (a.region_year[["trainees", "recruits", "ccts", "consultants"]]
-               != c.region_year[["trainees", "recruits", "ccts", "consultants"]]).any(axis=1)
+    changed = (
+        a.region_year[["trainees", "recruits", "ccts", "consultants"]]
+        != c.region_year[["trainees", "recruits", "ccts", "consultants"]]
+    ).any(axis=1)
     assert changed.mean() > 0.2  # not one stray cell: the seed drives the whole run
     assert a.summary["ccts"] != c.summary["ccts"]
 
@@ -92,8 +97,9 @@ def test_baseline_runs_on_a_user_data_directory_without_forerunner_specialties(t
     baseline (programme switched off). Today the default programme phases, which name
     cardiology, haematology and obstetrics_gynaecology, are resolved even when the programme
     is disabled and fail on a directory that lacks any of them."""
-    folder = build_data_dir(tmp_path, specialties=("paediatrics", "clinical_radiology"),
-                            trusts=pick_trusts(1))
+    folder = build_data_dir(
+        tmp_path, specialties=("paediatrics", "clinical_radiology"), trusts=pick_trusts(1)
+    )
     world = World.load(folder)
     model = TraineeFlowModel(world, seed=1)
     model.run_for(13)

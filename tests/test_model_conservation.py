@@ -84,9 +84,11 @@ def trainee_attributes_follow_post(m, s):
     tr, p, w = m.trainees, m.posts, m.world
     rows = m.in_training()
     post = tr.post[rows]
-    bad = (np.count_nonzero(tr.trust[rows] != p.trust[post])
-           + np.count_nonzero(tr.spec[rows] != p.spec[post])
-           + np.count_nonzero(tr.lo[rows] != w.trust_lo[tr.trust[rows]]))
+    bad = (
+        np.count_nonzero(tr.trust[rows] != p.trust[post])
+        + np.count_nonzero(tr.spec[rows] != p.spec[post])
+        + np.count_nonzero(tr.lo[rows] != w.trust_lo[tr.trust[rows]])
+    )
     return f"{bad} mismatches of trust/specialty/office with the post held" if bad else None
 
 
@@ -157,9 +159,17 @@ def person_months_accumulate(m, s):
 
 CHECKS: dict[str, Check] = {
     f.__name__: f
-    for f in (one_holder_per_post, trainee_holds_exactly_one_post, trainee_attributes_follow_post,
-              no_post_held_by_non_trainee, recruits_are_conserved, posts_by_funding_constant,
-              filled_matches_consultants, counters_match_live_counts, person_months_accumulate)
+    for f in (
+        one_holder_per_post,
+        trainee_holds_exactly_one_post,
+        trainee_attributes_follow_post,
+        no_post_held_by_non_trainee,
+        recruits_are_conserved,
+        posts_by_funding_constant,
+        filled_matches_consultants,
+        counters_match_live_counts,
+        person_months_accumulate,
+    )
 }
 
 
@@ -217,11 +227,13 @@ CORRUPTIONS = {
     "one_holder_per_post": lambda m, r: m.posts.holder.__setitem__(_vacant_post(m), r),
     "trainee_holds_exactly_one_post": lambda m, r: m.trainees.post.__setitem__(r, _vacant_post(m)),
     "trainee_attributes_follow_post": lambda m, r: m.trainees.trust.__setitem__(
-        r, (m.trainees.trust[r] + 1) % m.world.n_trusts),
+        r, (m.trainees.trust[r] + 1) % m.world.n_trusts
+    ),
     "no_post_held_by_non_trainee": lambda m, r: m.trainees.status.__setitem__(r, LEFT),
     "recruits_are_conserved": lambda m, r: m.trainees.status.__setitem__(r, CONSULTANT),
     "posts_by_funding_constant": lambda m, r: m.posts.funding.__setitem__(
-        int(m.trainees.post[r]), EXPANSION),
+        int(m.trainees.post[r]), EXPANSION
+    ),
     "filled_matches_consultants": lambda m, r: m.filled.__setitem__((0, 0), m.filled[0, 0] + 1),
     "counters_match_live_counts": lambda m, r: setattr(m.counts, "trainees", m.counts.trainees + 1),
     "person_months_accumulate": lambda m, r: setattr(m, "person_months", m.person_months + 1),
@@ -230,8 +242,13 @@ CORRUPTIONS = {
 
 @pytest.fixture(scope="module")
 def small_world(tmp_path_factory):
-    folder = build_data_dir(tmp_path_factory.mktemp("small"), specialties=("cardiology",),
-                            trusts=pick_trusts(1), tariff_posts=8, consultants=5)
+    folder = build_data_dir(
+        tmp_path_factory.mktemp("small"),
+        specialties=("cardiology",),
+        trusts=pick_trusts(1),
+        tariff_posts=8,
+        consultants=5,
+    )
     return World.load(folder)
 
 

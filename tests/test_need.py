@@ -63,8 +63,10 @@ def test_deprivation_weight_zero_is_the_pure_need_share(world):
         np.testing.assert_allclose(shares[:, s], need / need.sum(), rtol=1e-12)
     # and weight 1 is the pure health-inequalities share, the same for every specialty
     hi = icbs["need_health_inequalities"].to_numpy(dtype=float)
-    np.testing.assert_allclose(icb_fair_shares(world, 1.0, NO_GROWTH),
-                               np.repeat((hi / hi.sum())[:, None], world.n_specialties, axis=1))
+    np.testing.assert_allclose(
+        icb_fair_shares(world, 1.0, NO_GROWTH),
+        np.repeat((hi / hi.sum())[:, None], world.n_specialties, axis=1),
+    )
 
 
 def test_deprivation_weight_mixes_linearly(world):
@@ -113,8 +115,9 @@ def test_population_growth_raises_a_regions_share_as_the_formula_says(world):
         # every ICB of one region scaled by g: s' = g s / (g s + 1 - s), the rest shrink alike
         expect = 1.2 * base[m] / (1.2 * base[m] + 1.0 - base[m])
         np.testing.assert_allclose(grown[m], expect, rtol=1e-12)
-        np.testing.assert_allclose(grown[others], base[others] * (1 - expect) / (1 - base[m]),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            grown[others], base[others] * (1 - expect) / (1 - base[m]), rtol=1e-12
+        )
         mixed[weight] = grown
     both = region_fair_shares(world, icb_fair_shares(world, 0.3, grown_growth))
     np.testing.assert_allclose(both, 0.7 * mixed[0.0] + 0.3 * mixed[1.0], rtol=1e-12)
@@ -135,8 +138,9 @@ def test_london_holds_more_than_its_fair_share(world):
 def test_model_uses_the_scenario_levers(world):
     sc = load_scenario("msd_programme", world)
     prog = sc.policy.programme.model_copy(update={"deprivation_weight": 0.5})
-    m = build_model(sc.model_copy(update={"policy": sc.policy.model_copy(
-        update={"programme": prog})}), 1, world)
+    m = build_model(
+        sc.model_copy(update={"policy": sc.policy.model_copy(update={"programme": prog})}), 1, world
+    )
     expect = region_fair_shares(world, icb_fair_shares(world, 0.5, prog.region_growth))
     np.testing.assert_allclose(m.region_shares, expect, rtol=1e-12)
     national = m.programme.programme_posts_by_spec()
@@ -192,12 +196,15 @@ def test_hand_computed_fair_shares(tiny):
     f = Fraction
     # cardiology (overall need): need x growth = 100, 300, 900 of 1300; deprivation (HI) x
     # growth = 200, 200, 900 of 1300; fair = 0.8 need + 0.2 HI
-    cardio = [f(8, 10) * f(n, 1300) + f(2, 10) * f(h, 1300)
-              for n, h in ((100, 200), (300, 200), (900, 900))]
+    cardio = [
+        f(8, 10) * f(n, 1300) + f(2, 10) * f(h, 1300)
+        for n, h in ((100, 200), (300, 200), (900, 900))
+    ]
     assert cardio == [f(12, 130), f(28, 130), f(90, 130)]
     # O&G (maternity need): 50, 50, 150 of 250
-    obs = [f(8, 10) * f(n, 250) + f(2, 10) * f(h, 1300)
-           for n, h in ((50, 200), (50, 200), (150, 900))]
+    obs = [
+        f(8, 10) * f(n, 250) + f(2, 10) * f(h, 1300) for n, h in ((50, 200), (50, 200), (150, 900))
+    ]
     expect = [[float(a), float(b)] for a, b in zip(cardio, obs, strict=True)]
     np.testing.assert_allclose(icb, np.array(expect), rtol=1e-12)
     region = region_fair_shares(tiny, icb)

@@ -27,8 +27,15 @@ from sim.scenario import Scenario, load_scenario
 from sim.world import World
 
 SEED = 7
-GROUPS = ["group:medicine", "group:surgery", "group:psychiatry", "group:women_children",
-          "group:diagnostics", "group:acute", "group:other"]
+GROUPS = [
+    "group:medicine",
+    "group:surgery",
+    "group:psychiatry",
+    "group:women_children",
+    "group:diagnostics",
+    "group:acute",
+    "group:other",
+]
 ALL_AT_ONCE = [{"name": "all", "start_year": 2024, "years": 6, "specialties": GROUPS}]
 HUGE_CAPACITY = {"trainees_per_supervisor": 10.0, "supervisor_share": 1.0, "capacity_growth": 1.0}
 WORLD = World.load()
@@ -51,8 +58,9 @@ class Run:
     start_capacity: np.ndarray
 
 
-def posts_by_trust(m: TraineeFlowModel, fundings: tuple[int, ...] = (TARIFF, TRUST_FUNDED,
-                                                                     EXPANSION)) -> np.ndarray:
+def posts_by_trust(
+    m: TraineeFlowModel, fundings: tuple[int, ...] = (TARIFF, TRUST_FUNDED, EXPANSION)
+) -> np.ndarray:
     p = m.posts
     live = p.live()
     live = live[np.isin(p.funding[live], fundings)]
@@ -104,8 +112,13 @@ def converged() -> Run:
 
 @pytest.fixture(scope="module")
 def frozen() -> Run:
-    sc = scenario("frozen", phases=ALL_AT_ONCE, gap_share_per_year=1.0, capacity_growth=0.0,
-                  supervisor_share=0.35)
+    sc = scenario(
+        "frozen",
+        phases=ALL_AT_ONCE,
+        gap_share_per_year=1.0,
+        capacity_growth=0.0,
+        supervisor_share=0.35,
+    )
     return simulate(sc, 7)
 
 
@@ -114,11 +127,13 @@ def test_largest_remainder_is_exact_proportional_and_capped():
     out = largest_remainder(10, np.array([1.0, 1.0, 1.0]))
     assert out.sum() == 10 and sorted(out) == [3, 3, 4]
     np.testing.assert_array_equal(largest_remainder(7, np.array([0.0, 2.0, 5.0])), [0, 2, 5])
-    np.testing.assert_array_equal(largest_remainder(9, np.array([1.0, 1.0, 1.0]),
-                                                    np.array([1.0, 10.0, 2.5])), [1, 6, 2])
+    np.testing.assert_array_equal(
+        largest_remainder(9, np.array([1.0, 1.0, 1.0]), np.array([1.0, 10.0, 2.5])), [1, 6, 2]
+    )
     # caps smaller than the total: everything that fits, no more
-    np.testing.assert_array_equal(largest_remainder(50, np.array([1.0, 3.0]), np.array([4, 5])),
-                                  [4, 5])
+    np.testing.assert_array_equal(
+        largest_remainder(50, np.array([1.0, 3.0]), np.array([4, 5])), [4, 5]
+    )
     assert largest_remainder(5, np.zeros(3)).sum() == 0
     assert largest_remainder(0, np.ones(3)).sum() == 0
     rng = np.random.default_rng(0)
@@ -139,12 +154,16 @@ def test_programme_moves_posts_but_keeps_national_totals(baseline, programme):
     assert (tariff.nunique() == 1).all()  # every year the same national count per specialty
     first = tariff.iloc[0]
     _, spec, funding = WORLD.baseline_posts
-    expect = pd.Series(np.bincount(spec[funding == TARIFF], minlength=WORLD.n_specialties),
-                       index=WORLD.specialty_codes)
-    pd.testing.assert_series_equal(first.sort_index(), expect.sort_index(), check_names=False,
-                                   check_dtype=False)
-    pd.testing.assert_series_equal(by_year_spec(ry, "posts_tariff"),
-                                   by_year_spec(base, "posts_tariff"))
+    expect = pd.Series(
+        np.bincount(spec[funding == TARIFF], minlength=WORLD.n_specialties),
+        index=WORLD.specialty_codes,
+    )
+    pd.testing.assert_series_equal(
+        first.sort_index(), expect.sort_index(), check_names=False, check_dtype=False
+    )
+    pd.testing.assert_series_equal(
+        by_year_spec(ry, "posts_tariff"), by_year_spec(base, "posts_tariff")
+    )
     for col in ("posts_trust_funded", "posts_expansion"):  # no replacement, no expansion here
         pd.testing.assert_series_equal(by_year_spec(ry, col), by_year_spec(base, col))
     assert ry["posts_expansion"].sum() == 0
@@ -196,10 +215,16 @@ class Checked:
 
 def sample(m: TraineeFlowModel) -> dict[str, np.ndarray]:
     p, tr = m.posts, m.trainees
-    out = {f"post_{k}": getattr(p, k)[: p.n].copy() for k in ("trust", "holder", "active",
-                                                               "funding", "spec")}
-    out.update({f"tr_{k}": getattr(tr, k)[: tr.n].copy() for k in ("trust", "post", "status",
-                                                                     "start_t", "cct_due")})
+    out = {
+        f"post_{k}": getattr(p, k)[: p.n].copy()
+        for k in ("trust", "holder", "active", "funding", "spec")
+    }
+    out.update(
+        {
+            f"tr_{k}": getattr(tr, k)[: tr.n].copy()
+            for k in ("trust", "post", "status", "start_t", "cct_due")
+        }
+    )
     out["history"] = np.array(len(m._history))
     out["moved_in"] = np.array(m.recorder.totals["posts_moved_in"].sum())
     out["idt_placed"] = np.array(m.recorder.totals["idt_placed"].sum())
@@ -235,8 +260,11 @@ def check_july(m: TraineeFlowModel, c: Checked, a: dict, b: dict, k: int) -> Non
     if (a["post_funding"][moved] != TARIFF).any():
         c.flag("non-tariff post moved", k)
     nt = len(a["tr_trust"])
-    if len(b["tr_trust"]) != nt or (b["tr_trust"] != a["tr_trust"]).any() \
-            or (b["tr_post"] != a["tr_post"]).any():
+    if (
+        len(b["tr_trust"]) != nt
+        or (b["tr_trust"] != a["tr_trust"]).any()
+        or (b["tr_post"] != a["tr_post"]).any()
+    ):
         c.flag("trainee changed at the move point", k)
     if len(new_events(m, int(a["history"]))):
         c.flag("trainee events logged at the move point", k)
@@ -260,16 +288,20 @@ def check_july(m: TraineeFlowModel, c: Checked, a: dict, b: dict, k: int) -> Non
                 if lowest < (over[kept] - rel[kept]).max() - 1e-9:
                     c.flag("a less-over donor trust released first", (k, s, r))
         # receivers: a trust gaining posts stays within its training capacity
-        after = np.bincount(b["post_trust"][np.flatnonzero(b["post_active"] &
-                                                           (b["post_spec"] == s))],
-                            minlength=WORLD.n_trusts)
-        before = np.bincount(a["post_trust"][live[a["post_spec"][live] == s]],
-                             minlength=WORLD.n_trusts)
+        after = np.bincount(
+            b["post_trust"][np.flatnonzero(b["post_active"] & (b["post_spec"] == s))],
+            minlength=WORLD.n_trusts,
+        )
+        before = np.bincount(
+            a["post_trust"][live[a["post_spec"][live] == s]], minlength=WORLD.n_trusts
+        )
         gained = after > before
         if (after[gained] > np.floor(prog.capacity[gained, s] + 1e-9)).any():
             c.flag("receiver over capacity", (k, s))
-        if (WORLD.trust_region[np.flatnonzero(rel)][:, None]
-                == WORLD.trust_region[np.flatnonzero(gained)][None, :]).any():
+        if (
+            WORLD.trust_region[np.flatnonzero(rel)][:, None]
+            == WORLD.trust_region[np.flatnonzero(gained)][None, :]
+        ).any():
             c.flag("a region both gave and received", (k, s))
 
 
@@ -348,10 +380,16 @@ def test_posts_move_only_when_vacant_and_trainees_are_never_moved(stepped):
     assert stepped.months == 72
     assert stepped.moved_posts > 500  # six rounds of real moves were inspected
     assert stepped.moved_posts == stepped.moved_recorded
-    for kind in ("held post moved", "non-tariff post moved", "trainee changed at the move point",
-                 "trainee events logged at the move point", "holder mismatch",
-                 "trainee trust differs from its post's trust", "post moved outside July",
-                 "post moved outside the July move window"):
+    for kind in (
+        "held post moved",
+        "non-tariff post moved",
+        "trainee changed at the move point",
+        "trainee events logged at the move point",
+        "holder mismatch",
+        "trainee trust differs from its post's trust",
+        "post moved outside July",
+        "post moved outside the July move window",
+    ):
         assert kind not in stepped.problems, (kind, stepped.problems[kind][:5])
 
 
@@ -361,8 +399,9 @@ def test_trainees_change_trust_only_by_rotation_or_idt(stepped):
 
 
 def test_donor_trusts_most_over_fair_share_release_first(stepped):
-    assert "a less-over donor trust released first" not in stepped.problems, \
-        stepped.problems.get("a less-over donor trust released first", [])[:5]
+    assert "a less-over donor trust released first" not in stepped.problems, stepped.problems.get(
+        "a less-over donor trust released first", []
+    )[:5]
     assert "a region both gave and received" not in stepped.problems
 
 
@@ -373,10 +412,15 @@ def test_receivers_stay_within_training_capacity(stepped):
 def test_idt_placed_only_into_vacancies_and_recorded(stepped):
     assert stepped.idt_placed > 100
     assert stepped.idt_placed == stepped.idt_recorded
-    for kind in ("IDT movers and IDT events differ", "other events in the IDT window",
-                 "IDT into a post that was not vacant", "IDT mover's old post not left vacant",
-                 "ineligible IDT", "IDT of a trainee not in training",
-                 "trainee holds an ended post"):
+    for kind in (
+        "IDT movers and IDT events differ",
+        "other events in the IDT window",
+        "IDT into a post that was not vacant",
+        "IDT mover's old post not left vacant",
+        "ineligible IDT",
+        "IDT of a trainee not in training",
+        "trainee holds an ended post",
+    ):
         assert kind not in stepped.problems, (kind, stepped.problems[kind][:5])
 
 
@@ -416,15 +460,18 @@ def test_gap_share_pacing_closes_a_share_of_the_starting_gap_a_year(programme):
 
 
 def test_max_posts_pacing_caps_each_donor_region():
-    ry = simulate(scenario("capped", pacing="max_posts", max_posts_per_donor_per_year=2), 3)\
-        .region_year
+    ry = simulate(
+        scenario("capped", pacing="max_posts", max_posts_per_donor_per_year=2), 3
+    ).region_year
     assert ry["posts_moved_out"].max() == 2
     assert (ry["posts_moved_out"] == 2).sum() > 10
 
 
 def test_faster_phases_close_the_gap_sooner():
-    gap = {name: fair_share_gap(simulate(load_scenario(name, WORLD), 3).region_year, 2026)
-           for name in ("msd_fast", "msd_programme", "msd_slow")}
+    gap = {
+        name: fair_share_gap(simulate(load_scenario(name, WORLD), 3).region_year, 2026)
+        for name in ("msd_fast", "msd_programme", "msd_slow")
+    }
     assert gap["msd_fast"] < gap["msd_programme"] < gap["msd_slow"]
 
 
@@ -468,13 +515,19 @@ def test_fair_share_gap_never_grows(programme, frozen):
 
 # --- expansion ----------------------------------------------------------------------------------
 def test_expansion_adds_exactly_the_configured_posts_which_end_once_vacant():
-    tranche = {"specialties": ["cardiology", "group:surgery"], "posts_per_year": 120,
-               "start_year": 2024, "years": 2, "post_lifetime_years": 2}
+    tranche = {
+        "specialties": ["cardiology", "group:surgery"],
+        "posts_per_year": 120,
+        "start_year": 2024,
+        "years": 2,
+        "post_lifetime_years": 2,
+    }
     sc = scenario("expand", expansion=[tranche], **HUGE_CAPACITY)
     m = build_model(sc, SEED, WORLD)
     p = m.posts
     specs = [WORLD.specialty_codes.index("cardiology")] + [
-        i for i, g in enumerate(WORLD.data.specialties["group"]) if g == "surgery"]
+        i for i, g in enumerate(WORLD.data.specialties["group"]) if g == "surgery"
+    ]
     split = largest_remainder(120, WORLD.spec_column("intake_per_year")[specs])
     tariff0 = posts_by_trust(m, (TARIFF,)).sum(axis=0)
     created: list[int] = []
@@ -504,18 +557,19 @@ def test_expansion_adds_exactly_the_configured_posts_which_end_once_vacant():
     # placed by fair share: regions over their fair share received none
     m.run_for(0.5)
     ry = m.recorder.region_year()
-    y24 = ry[(ry["year"] == 2024) & ry["specialty_code"].isin([WORLD.specialty_codes[s]
-                                                               for s in specs])]
+    y24 = ry[
+        (ry["year"] == 2024) & ry["specialty_code"].isin([WORLD.specialty_codes[s] for s in specs])
+    ]
     over = y24["posts_tariff"] > y24["fair_share_posts"] + 1
     assert y24.loc[over, "posts_expansion"].sum() == 0
     assert y24["posts_expansion"].sum() == 120
 
 
 def test_expansion_without_capacity_is_reported_unplaced():
-    tranche = {"specialties": ["cardiology"], "posts_per_year": 50, "start_year": 2024,
-               "years": 1}
-    sc = scenario("no_room", phases=[], expansion=[tranche], capacity_growth=0.0,
-                  supervisor_share=0.01)
+    tranche = {"specialties": ["cardiology"], "posts_per_year": 50, "start_year": 2024, "years": 1}
+    sc = scenario(
+        "no_room", phases=[], expansion=[tranche], capacity_growth=0.0, supervisor_share=0.01
+    )
     ry = simulate(sc, 2).region_year
     cardio = ry[ry["specialty_code"] == "cardiology"].groupby("year")
     assert cardio["posts_expansion"].sum().max() == 0

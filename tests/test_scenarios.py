@@ -87,15 +87,19 @@ def test_unknown_scenario_name():
 
 # --- extends --------------------------------------------------------------------------------------
 def test_user_file_extends_a_bundled_scenario_and_overrides_one_key(tmp_path, world):
-    path = write(tmp_path, "mine.toml", 'name = "mine"\nextends = "msd_programme"\n\n'
-                 "[policy.programme]\ncapacity_growth = 0.2\n")
+    path = write(
+        tmp_path,
+        "mine.toml",
+        'name = "mine"\nextends = "msd_programme"\n\n[policy.programme]\ncapacity_growth = 0.2\n',
+    )
     mine = load_scenario(path, world)
     parent = load_scenario("msd_programme", world)
     assert mine.name == "mine"
     assert mine.description == ""  # a description is not inherited
     assert mine.policy.programme.capacity_growth == 0.2
-    same = mine.policy.programme.model_copy(update={"capacity_growth": parent.policy.programme
-                                                    .capacity_growth})
+    same = mine.policy.programme.model_copy(
+        update={"capacity_growth": parent.policy.programme.capacity_growth}
+    )
     assert same == parent.policy.programme  # every other lever is the parent's
     assert mine.world == parent.world and mine.policy.incentives == parent.policy.incentives
 
@@ -103,12 +107,20 @@ def test_user_file_extends_a_bundled_scenario_and_overrides_one_key(tmp_path, wo
 def test_extends_chains_through_relative_paths_and_merges_tables(tmp_path, world):
     sub = tmp_path / "sub"
     sub.mkdir()
-    write(sub, "middle.toml", 'name = "middle"\nextends = "msd_fast"\n\n'
-          "[world]\nrotation_share = 0.3\n[policy.programme]\ncapacity_growth = 0.1\n")
-    top = write(tmp_path, "top.toml", 'name = "top"\nextends = "sub/middle.toml"\n\n'
-                "[policy.programme]\nsupervisor_share = 0.9\n"
-                "[[policy.programme.phases]]\nname = \"only\"\nstart_year = 2025\n"
-                'specialties = ["group:surgery"]\n')
+    write(
+        sub,
+        "middle.toml",
+        'name = "middle"\nextends = "msd_fast"\n\n'
+        "[world]\nrotation_share = 0.3\n[policy.programme]\ncapacity_growth = 0.1\n",
+    )
+    top = write(
+        tmp_path,
+        "top.toml",
+        'name = "top"\nextends = "sub/middle.toml"\n\n'
+        "[policy.programme]\nsupervisor_share = 0.9\n"
+        '[[policy.programme.phases]]\nname = "only"\nstart_year = 2025\n'
+        'specialties = ["group:surgery"]\n',
+    )
     sc = load_scenario(top, world)
     prog = sc.policy.programme
     assert sc.world.rotation_share == 0.3  # from the middle file
@@ -118,95 +130,190 @@ def test_extends_chains_through_relative_paths_and_merges_tables(tmp_path, world
 
 
 # --- malformed files --------------------------------------------------------------------------
-GOOD_PHASE = ('[[policy.programme.phases]]\nname = "A"\nstart_year = 2024\n'
-              'specialties = ["cardiology"]\n')
+GOOD_PHASE = (
+    '[[policy.programme.phases]]\nname = "A"\nstart_year = 2024\nspecialties = ["cardiology"]\n'
+)
 MALFORMED = {
     # id: (file text, key that the message must name, extra words it must contain)
     "unknown_top_level_key": ('name = "x"\ncolour = "red"\n', "colour", "unknown key"),
-    "unknown_nested_key": ('name = "x"\n[policy.programme]\nspeed = 3\n',
-                           "policy.programme.speed", "unknown key"),
+    "unknown_nested_key": (
+        'name = "x"\n[policy.programme]\nspeed = 3\n',
+        "policy.programme.speed",
+        "unknown key",
+    ),
     "unknown_world_key": ('name = "x"\n[world]\nattrition = 0.1\n', "world.attrition", "unknown"),
     "unknown_table": ('name = "x"\n[policies]\nx = 1\n', "policies", "unknown key"),
-    "wrong_type_string_for_number": ('name = "x"\n[policy.programme]\ndeprivation_weight = "0.3"\n',
-                                     "policy.programme.deprivation_weight", "number"),
-    "wrong_type_string_for_bool": ('name = "x"\n[policy.programme]\nenabled = "yes"\n',
-                                   "policy.programme.enabled", "boolean"),
-    "wrong_type_float_for_int": ('name = "x"\n[policy.programme]\ntarget_year = 2030.0\n',
-                                 "policy.programme.target_year", "integer"),
-    "wrong_type_bool_for_int": ('name = "x"\n[policy.programme]\n'
-                                "max_posts_per_donor_per_year = true\n",
-                                "policy.programme.max_posts_per_donor_per_year", "integer"),
-    "wrong_type_table_for_number": ('name = "x"\n[policy.programme.capacity_growth]\na = 1\n',
-                                    "policy.programme.capacity_growth", "number"),
+    "wrong_type_string_for_number": (
+        'name = "x"\n[policy.programme]\ndeprivation_weight = "0.3"\n',
+        "policy.programme.deprivation_weight",
+        "number",
+    ),
+    "wrong_type_string_for_bool": (
+        'name = "x"\n[policy.programme]\nenabled = "yes"\n',
+        "policy.programme.enabled",
+        "boolean",
+    ),
+    "wrong_type_float_for_int": (
+        'name = "x"\n[policy.programme]\ntarget_year = 2030.0\n',
+        "policy.programme.target_year",
+        "integer",
+    ),
+    "wrong_type_bool_for_int": (
+        'name = "x"\n[policy.programme]\nmax_posts_per_donor_per_year = true\n',
+        "policy.programme.max_posts_per_donor_per_year",
+        "integer",
+    ),
+    "wrong_type_table_for_number": (
+        'name = "x"\n[policy.programme.capacity_growth]\na = 1\n',
+        "policy.programme.capacity_growth",
+        "number",
+    ),
     "wrong_type_number_for_name": ("name = 3\n", "name", "string"),
     "wrong_type_date_for_name": ("name = 2024-01-01\n", "name", "string"),
     "wrong_type_list_for_string": ('name = "x"\ndescription = ["a"]\n', "description", "string"),
-    "bad_literal": ('name = "x"\n[policy.programme]\ntarget = "nation"\n',
-                    "policy.programme.target", "region"),
-    "share_above_one": ('name = "x"\n[policy.programme]\ndeprivation_weight = 1.5\n',
-                        "policy.programme.deprivation_weight", "less than or equal to 1"),
-    "gap_share_above_one": ('name = "x"\n[policy.programme]\ngap_share_per_year = 2.0\n',
-                            "policy.programme.gap_share_per_year", "less than or equal to 1"),
-    "share_negative": ('name = "x"\n[policy.programme]\ncapacity_growth = -0.1\n',
-                       "policy.programme.capacity_growth", "greater than or equal to 0"),
-    "world_share_negative": ('name = "x"\n[world]\nrotation_share = -0.5\n',
-                             "world.rotation_share", "greater than or equal to 0"),
-    "incentive_out_of_range": ('name = "x"\n[policy.incentives]\nretention_bonus = 0\n',
-                               "policy.incentives.retention_bonus", "greater than or equal"),
-    "share_nan": ('name = "x"\n[policy.programme]\nsupervisor_share = nan\n',
-                  "policy.programme.supervisor_share", "not a finite number"),
-    "share_inf": ('name = "x"\n[world.lo_popularity]\nLDN = -inf\n',
-                  "world.lo_popularity.LDN", "not a finite number"),
-    "phase_years_zero": ('name = "x"\n' + GOOD_PHASE + "years = 0\n",
-                         "policy.programme.phases.0.years", "greater than or equal to 1"),
-    "phase_ends_before_it_starts": ('name = "x"\n' + GOOD_PHASE + "years = -3\n",
-                                    "policy.programme.phases.0.years", "greater than or equal"),
-    "phase_with_end_year": ('name = "x"\n' + GOOD_PHASE + "end_year = 2020\n",
-                            "policy.programme.phases.0.end_year", "unknown key"),
-    "phase_without_start": ('name = "x"\n[[policy.programme.phases]]\nname = "A"\n'
-                            'specialties = ["cardiology"]\n',
-                            "policy.programme.phases.0.start_year", "required"),
+    "bad_literal": (
+        'name = "x"\n[policy.programme]\ntarget = "nation"\n',
+        "policy.programme.target",
+        "region",
+    ),
+    "share_above_one": (
+        'name = "x"\n[policy.programme]\ndeprivation_weight = 1.5\n',
+        "policy.programme.deprivation_weight",
+        "less than or equal to 1",
+    ),
+    "gap_share_above_one": (
+        'name = "x"\n[policy.programme]\ngap_share_per_year = 2.0\n',
+        "policy.programme.gap_share_per_year",
+        "less than or equal to 1",
+    ),
+    "share_negative": (
+        'name = "x"\n[policy.programme]\ncapacity_growth = -0.1\n',
+        "policy.programme.capacity_growth",
+        "greater than or equal to 0",
+    ),
+    "world_share_negative": (
+        'name = "x"\n[world]\nrotation_share = -0.5\n',
+        "world.rotation_share",
+        "greater than or equal to 0",
+    ),
+    "incentive_out_of_range": (
+        'name = "x"\n[policy.incentives]\nretention_bonus = 0\n',
+        "policy.incentives.retention_bonus",
+        "greater than or equal",
+    ),
+    "share_nan": (
+        'name = "x"\n[policy.programme]\nsupervisor_share = nan\n',
+        "policy.programme.supervisor_share",
+        "not a finite number",
+    ),
+    "share_inf": (
+        'name = "x"\n[world.lo_popularity]\nLDN = -inf\n',
+        "world.lo_popularity.LDN",
+        "not a finite number",
+    ),
+    "phase_years_zero": (
+        'name = "x"\n' + GOOD_PHASE + "years = 0\n",
+        "policy.programme.phases.0.years",
+        "greater than or equal to 1",
+    ),
+    "phase_ends_before_it_starts": (
+        'name = "x"\n' + GOOD_PHASE + "years = -3\n",
+        "policy.programme.phases.0.years",
+        "greater than or equal",
+    ),
+    "phase_with_end_year": (
+        'name = "x"\n' + GOOD_PHASE + "end_year = 2020\n",
+        "policy.programme.phases.0.end_year",
+        "unknown key",
+    ),
+    "phase_without_start": (
+        'name = "x"\n[[policy.programme.phases]]\nname = "A"\nspecialties = ["cardiology"]\n',
+        "policy.programme.phases.0.start_year",
+        "required",
+    ),
     "phase_names_repeat": ('name = "x"\n' + GOOD_PHASE + GOOD_PHASE, "phases", "repeat"),
-    "expansion_years_zero": ('name = "x"\n[[policy.programme.expansion]]\n'
-                             'specialties = ["cardiology"]\n'
-                             "posts_per_year = 10\nstart_year = 2024\nyears = 0\n",
-                             "policy.programme.expansion.0.years", "greater than or equal to 1"),
-    "expansion_negative_posts": ('name = "x"\n[[policy.programme.expansion]]\n'
-                                 'specialties = ["cardiology"]\nposts_per_year = -10\n'
-                                 "start_year = 2024\n",
-                                 "policy.programme.expansion.0.posts_per_year", "greater than"),
-    "unknown_specialty": ('name = "x"\n[[policy.programme.phases]]\nname = "A"\nstart_year = 2024\n'
-                          'specialties = ["cardiology", "astrology"]\n',
-                          "policy.programme.phases.0.specialties", "astrology"),
-    "unknown_group": ('name = "x"\n[[policy.programme.phases]]\nname = "A"\nstart_year = 2024\n'
-                      'specialties = ["group:wizardry"]\n',
-                      "policy.programme.phases.0.specialties", "group:wizardry"),
-    "unknown_expansion_specialty": ('name = "x"\n[[policy.programme.expansion]]\n'
-                                    'specialties = ["dentistry"]\nposts_per_year = 1\n'
-                                    "start_year = 2024\n",
-                                    "policy.programme.expansion.0.specialties", "dentistry"),
-    "unknown_february_specialty": ('name = "x"\n[world]\nfebruary_specialties = ["nope"]\n',
-                                   "world.february_specialties", "nope"),
-    "unknown_local_office": ('name = "x"\n[world.lo_popularity]\nATLANTIS = 1.0\n',
-                             "world.lo_popularity.ATLANTIS", "unknown code"),
-    "unknown_region_in_growth": ('name = "x"\n[policy.programme.region_growth]\nY99 = 1.1\n',
-                                 "policy.programme.region_growth.Y99", "unknown code"),
-    "region_growth_out_of_range": ('name = "x"\n[policy.programme.region_growth]\nY56 = 3.0\n',
-                                   "region_growth", "outside"),
+    "expansion_years_zero": (
+        'name = "x"\n[[policy.programme.expansion]]\n'
+        'specialties = ["cardiology"]\n'
+        "posts_per_year = 10\nstart_year = 2024\nyears = 0\n",
+        "policy.programme.expansion.0.years",
+        "greater than or equal to 1",
+    ),
+    "expansion_negative_posts": (
+        'name = "x"\n[[policy.programme.expansion]]\n'
+        'specialties = ["cardiology"]\nposts_per_year = -10\n'
+        "start_year = 2024\n",
+        "policy.programme.expansion.0.posts_per_year",
+        "greater than",
+    ),
+    "unknown_specialty": (
+        'name = "x"\n[[policy.programme.phases]]\nname = "A"\nstart_year = 2024\n'
+        'specialties = ["cardiology", "astrology"]\n',
+        "policy.programme.phases.0.specialties",
+        "astrology",
+    ),
+    "unknown_group": (
+        'name = "x"\n[[policy.programme.phases]]\nname = "A"\nstart_year = 2024\n'
+        'specialties = ["group:wizardry"]\n',
+        "policy.programme.phases.0.specialties",
+        "group:wizardry",
+    ),
+    "unknown_expansion_specialty": (
+        'name = "x"\n[[policy.programme.expansion]]\n'
+        'specialties = ["dentistry"]\nposts_per_year = 1\n'
+        "start_year = 2024\n",
+        "policy.programme.expansion.0.specialties",
+        "dentistry",
+    ),
+    "unknown_february_specialty": (
+        'name = "x"\n[world]\nfebruary_specialties = ["nope"]\n',
+        "world.february_specialties",
+        "nope",
+    ),
+    "unknown_local_office": (
+        'name = "x"\n[world.lo_popularity]\nATLANTIS = 1.0\n',
+        "world.lo_popularity.ATLANTIS",
+        "unknown code",
+    ),
+    "unknown_region_in_growth": (
+        'name = "x"\n[policy.programme.region_growth]\nY99 = 1.1\n',
+        "policy.programme.region_growth.Y99",
+        "unknown code",
+    ),
+    "region_growth_out_of_range": (
+        'name = "x"\n[policy.programme.region_growth]\nY56 = 3.0\n',
+        "region_growth",
+        "outside",
+    ),
     "unknown_region_in_target_table": (
         'name = "x"\n[policy.programme]\ntarget = "table"\n[policy.programme.target_table]\n'
-        "Y56 = 0.5\nY99 = 0.5\n", "policy.programme.target_table.Y99", "unknown code"),
+        "Y56 = 0.5\nY99 = 0.5\n",
+        "policy.programme.target_table.Y99",
+        "unknown code",
+    ),
     "target_table_not_summing_to_one": (
         'name = "x"\n[policy.programme]\ntarget = "table"\n[policy.programme.target_table]\n'
-        "Y56 = 0.5\nY58 = 0.4\n", "target_table", "sum to 1"),
+        "Y56 = 0.5\nY58 = 0.4\n",
+        "target_table",
+        "sum to 1",
+    ),
     "target_table_negative": (
         'name = "x"\n[policy.programme]\ntarget = "table"\n[policy.programme.target_table]\n'
-        "Y56 = 1.5\nY58 = -0.5\n", "target_table", ">= 0"),
+        "Y56 = 1.5\nY58 = -0.5\n",
+        "target_table",
+        ">= 0",
+    ),
     "target_table_nan": (
         'name = "x"\n[policy.programme]\ntarget = "table"\n[policy.programme.target_table]\n'
-        "Y56 = nan\nY58 = 1.0\n", "target_table.Y56", "not a finite number"),
-    "target_table_missing": ('name = "x"\n[policy.programme]\ntarget = "table"\n',
-                             "target_table", "needs"),
+        "Y56 = nan\nY58 = 1.0\n",
+        "target_table.Y56",
+        "not a finite number",
+    ),
+    "target_table_missing": (
+        'name = "x"\n[policy.programme]\ntarget = "table"\n',
+        "target_table",
+        "needs",
+    ),
     "missing_name": ('description = "no name"\n', "name", "required"),
     "empty_name": ('name = ""\n', "name", "at least 1"),
     "extends_not_a_string": ('name = "x"\nextends = 3\n', "extends", "scenario name or path"),
@@ -232,8 +339,12 @@ def test_malformed_file_is_one_clear_error_naming_file_and_key(tmp_path, world, 
 
 def test_malformed_value_in_an_extending_file_names_that_file(tmp_path, world):
     write(tmp_path, "parent.toml", 'name = "parent"\nextends = "msd_programme"\n')
-    child = write(tmp_path, "child.toml", 'name = "child"\nextends = "parent.toml"\n'
-                  "[policy.programme]\ntrust_funded_replacement = 1.2\n")
+    child = write(
+        tmp_path,
+        "child.toml",
+        'name = "child"\nextends = "parent.toml"\n'
+        "[policy.programme]\ntrust_funded_replacement = 1.2\n",
+    )
     with pytest.raises(ScenarioError, match=r"child\.toml.*policy\.programme\.trust_funded_repl"):
         load_scenario(child, world)
 
@@ -285,8 +396,13 @@ def _known_keys() -> list[tuple[str, ...]]:
     keys += [("policy", "incentives", k) for k in Incentives.model_fields]
     keys += [("policy", "programme", "phases", 0, k) for k in Phase.model_fields]
     keys += [("policy", "programme", "expansion", 0, k) for k in Expansion.model_fields]
-    keys += [("policy", "programme", "target_table", "Y56"), ("world", "lo_popularity", "LDN"),
-             ("policy", "programme", "region_growth", "Y63"), ("policy",), ("world",)]
+    keys += [
+        ("policy", "programme", "target_table", "Y56"),
+        ("world", "lo_popularity", "LDN"),
+        ("policy", "programme", "region_growth", "Y63"),
+        ("policy",),
+        ("world",),
+    ]
     return keys
 
 
@@ -296,16 +412,38 @@ scalars = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     st.text(max_size=12),
-    st.sampled_from(["cardiology", "group:medicine", "group:nope", "Y56", "table", "icb",
-                     "msd_programme", "baseline", ".", "..", "x.toml", "a\x00b", "a\x00.toml", "",
-                     "max_posts", "junk.toml"]),
+    st.sampled_from(
+        [
+            "cardiology",
+            "group:medicine",
+            "group:nope",
+            "Y56",
+            "table",
+            "icb",
+            "msd_programme",
+            "baseline",
+            ".",
+            "..",
+            "x.toml",
+            "a\x00b",
+            "a\x00.toml",
+            "",
+            "max_posts",
+            "junk.toml",
+        ]
+    ),
     st.dates(),
 )
-junk = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
-    max_leaves=6)
+junk = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 plausible = st.one_of(  # values of the right kind, often in range: many files load
-    st.floats(min_value=0.0, max_value=1.0), st.integers(min_value=0, max_value=2100),
+    st.floats(min_value=0.0, max_value=1.0),
+    st.integers(min_value=0, max_value=2100),
     st.sampled_from([True, False, "region", "icb", "gap_share", "max_posts", "cardiology"]),
     st.lists(st.sampled_from(["cardiology", "group:surgery", "haematology"]), max_size=3),
     st.dictionaries(st.sampled_from(["Y56", "Y58", "LDN"]), st.floats(0.5, 2.0), max_size=2),
@@ -340,8 +478,14 @@ def set_path(data: dict, path: tuple, value: Any) -> None:
         want = list if isinstance(nxt, int) else dict
         if isinstance(part, int):
             while len(node) <= part:
-                node.append({"name": f"p{len(node)}", "start_year": 2024,
-                             "specialties": ["cardiology"], "posts_per_year": 1})
+                node.append(
+                    {
+                        "name": f"p{len(node)}",
+                        "start_year": 2024,
+                        "specialties": ["cardiology"],
+                        "posts_per_year": 1,
+                    }
+                )
             if not isinstance(node[part], want):
                 node[part] = want()
             node = node[part]
@@ -356,10 +500,15 @@ def set_path(data: dict, path: tuple, value: Any) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(key=st.sampled_from(KNOWN_KEYS), value=st.one_of(plausible, junk), extends=st.booleans(),
-       extra=st.one_of(st.none(), st.tuples(st.sampled_from(KNOWN_KEYS), junk)))
-def test_junk_values_load_or_raise_scenario_error(tmp_path_factory, world, key, value, extends,
-                                                  extra):
+@given(
+    key=st.sampled_from(KNOWN_KEYS),
+    value=st.one_of(plausible, junk),
+    extends=st.booleans(),
+    extra=st.one_of(st.none(), st.tuples(st.sampled_from(KNOWN_KEYS), junk)),
+)
+def test_junk_values_load_or_raise_scenario_error(
+    tmp_path_factory, world, key, value, extends, extra
+):
     data: dict[str, Any] = {"name": "junk", "policy": {"programme": {"enabled": True}}}
     if extends:
         data["extends"] = "msd_programme"

@@ -56,8 +56,9 @@ def test_bundled_phase_pacing(world):
 
 
 def test_seeds_are_derived_and_shared_by_scenarios_and_points(world, tmp_path):
-    path = write(tmp_path, HEAD + "seed = 77\n[sample]\nn = 2\n[sample.ranges]\n"
-                 f'"{CAP}" = [0.0, 0.1]\n')
+    path = write(
+        tmp_path, HEAD + f'seed = 77\n[sample]\nn = 2\n[sample.ranges]\n"{CAP}" = [0.0, 0.1]\n'
+    )
     plan = Plan(load_experiment(path, world), world)
     assert plan.seeds == replicate_seeds(77, 2) and plan.seeds[0] == 77
     frame = plan.frame()
@@ -77,14 +78,18 @@ def test_sampling_is_reproducible_and_seed_dependent(world, tmp_path):
 
 
 def test_grid_is_full_factorial_crossed_with_sample(world, tmp_path):
-    path = write(tmp_path, HEAD + "[grid]\n"
-                 '"policy.programme.gap_share_per_year" = [0.1, 0.2, 0.3]\n'
-                 '"world.idt_annual_prob" = [0.01, 0.05]\n'
-                 "[sample]\nn = 2\n[sample.ranges]\n" + f'"{CAP}" = [0.0, 0.1]\n')
+    path = write(
+        tmp_path,
+        HEAD + "[grid]\n"
+        '"policy.programme.gap_share_per_year" = [0.1, 0.2, 0.3]\n'
+        '"world.idt_annual_prob" = [0.01, 0.05]\n'
+        "[sample]\nn = 2\n[sample.ranges]\n" + f'"{CAP}" = [0.0, 0.1]\n',
+    )
     exp = load_experiment(path, world)
     assert len(exp.points) == 3 * 2 * 2
-    combos = {(p["policy.programme.gap_share_per_year"], p["world.idt_annual_prob"])
-              for p in exp.points}
+    combos = {
+        (p["policy.programme.gap_share_per_year"], p["world.idt_annual_prob"]) for p in exp.points
+    }
     assert combos == set(itertools.product([0.1, 0.2, 0.3], [0.01, 0.05]))
     assert len({p[CAP] for p in exp.points}) == 2  # the same 2 samples at every grid point
     assert len(Plan(exp, world).runs) == 12 * 2 * 2
@@ -100,18 +105,23 @@ def test_unquoted_dotted_keys_equal_quoted(world, tmp_path):
 
 def test_sobol_and_saltelli_designs(world, tmp_path):
     ranges = f'[sample.ranges]\n"{CAP}" = [0.0, 0.1]\n"{DECAY}" = [6.0, 14.0]\n'
-    sobol = load_experiment(write(tmp_path, HEAD + '[sample]\nmethod = "sobol"\nn = 8\n' + ranges,
-                                  "s.toml"), world)
+    sobol = load_experiment(
+        write(tmp_path, HEAD + '[sample]\nmethod = "sobol"\nn = 8\n' + ranges, "s.toml"), world
+    )
     assert len(sobol.points) == 8
     assert all(0 <= p[CAP] <= 0.1 and 6 <= p[DECAY] <= 14 for p in sobol.points)
-    salt = load_experiment(write(tmp_path, HEAD + '[sample]\nmethod = "saltelli"\nn = 4\n'
-                                 + ranges, "x.toml"), world)
+    salt = load_experiment(
+        write(tmp_path, HEAD + '[sample]\nmethod = "saltelli"\nn = 4\n' + ranges, "x.toml"), world
+    )
     assert len(salt.points) == 4 * (2 * 2 + 2)  # N (2D + 2) with second-order indices
 
 
 def test_integer_parameters_are_rounded_and_list_items_addressable(world, tmp_path):
-    path = write(tmp_path, HEAD + '[grid]\n"policy.programme.phases.1.years" = [4, 8]\n'
-                 '[sample]\nn = 6\n[sample.ranges]\n"world.arcp_extension_months" = [3, 12]\n')
+    path = write(
+        tmp_path,
+        HEAD + '[grid]\n"policy.programme.phases.1.years" = [4, 8]\n'
+        '[sample]\nn = 6\n[sample.ranges]\n"world.arcp_extension_months" = [3, 12]\n',
+    )
     exp = load_experiment(path, world)
     months = [p["world.arcp_extension_months"] for p in exp.points]
     assert all(isinstance(m, int) and 3 <= m <= 12 for m in months)
@@ -121,12 +131,14 @@ def test_integer_parameters_are_rounded_and_list_items_addressable(world, tmp_pa
 
 
 def test_scenario_files_are_found_next_to_the_experiment(world, tmp_path):
-    (tmp_path / "mine.toml").write_text('name = "mine"\nextends = "msd_programme"\n'
-                                        "[world]\nidt_annual_prob = 0.07\n")
+    (tmp_path / "mine.toml").write_text(
+        'name = "mine"\nextends = "msd_programme"\n[world]\nidt_annual_prob = 0.07\n'
+    )
     sub = tmp_path / "exps"
     sub.mkdir()
-    path = write(sub, 'name = "t"\nscenarios = ["../mine.toml", "baseline"]\nyears = 1\n'
-                 "replicates = 1\n")
+    path = write(
+        sub, 'name = "t"\nscenarios = ["../mine.toml", "baseline"]\nyears = 1\nreplicates = 1\n'
+    )
     exp = load_experiment(path, world)
     assert [s.name for s in exp.scenarios] == ["mine", "baseline"]
     assert exp.scenarios[0].world.idt_annual_prob == 0.07 and exp.points == [{}]
@@ -146,30 +158,51 @@ def test_spec_error_is_a_scenario_error():
 RANGE = '[sample]\nn = 2\n[sample.ranges]\n"{}" = [{}, {}]\n'
 BAD = {
     "unknown_key": (HEAD + "colour = 'red'\n", "key 'colour': unknown key"),
-    "wrong_type": ('name = "t"\nscenarios = ["msd_slow"]\nyears = "15"\nreplicates = 2\n',
-                   "key 'years': Input should be a valid integer"),
-    "zero_replicates": ('name = "t"\nscenarios = ["msd_slow"]\nyears = 3\nreplicates = 0\n',
-                        "key 'replicates': Input should be greater than or equal to 1"),
-    "missing_years": ('name = "t"\nscenarios = ["msd_slow"]\nreplicates = 1\n',
-                      "key 'years': Field required"),
-    "low_above_high": (HEAD + RANGE.format(CAP, 0.1, 0.0),
-                       f"key 'sample.ranges': '{CAP}': low 0.1 > high 0"),
-    "unknown_path": (HEAD + RANGE.format("world.no_such_thing", 0, 1),
-                     "key 'sample.ranges.world.no_such_thing': unknown parameter"),
-    "unknown_root": (HEAD + RANGE.format("weather.rain", 0, 1),
-                     "key 'sample.ranges.weather.rain': unknown parameter"),
-    "out_of_range": (HEAD + RANGE.format(CAP, 0.0, 2.0),
-                     f"key 'sample.ranges.{CAP}': value 2.0 is invalid"),
-    "grid_wrong_type": (HEAD + '[grid]\n"policy.programme.enabled" = ["maybe"]\n',
-                        "key 'grid.policy.programme.enabled'"),
+    "wrong_type": (
+        'name = "t"\nscenarios = ["msd_slow"]\nyears = "15"\nreplicates = 2\n',
+        "key 'years': Input should be a valid integer",
+    ),
+    "zero_replicates": (
+        'name = "t"\nscenarios = ["msd_slow"]\nyears = 3\nreplicates = 0\n',
+        "key 'replicates': Input should be greater than or equal to 1",
+    ),
+    "missing_years": (
+        'name = "t"\nscenarios = ["msd_slow"]\nreplicates = 1\n',
+        "key 'years': Field required",
+    ),
+    "low_above_high": (
+        HEAD + RANGE.format(CAP, 0.1, 0.0),
+        f"key 'sample.ranges': '{CAP}': low 0.1 > high 0",
+    ),
+    "unknown_path": (
+        HEAD + RANGE.format("world.no_such_thing", 0, 1),
+        "key 'sample.ranges.world.no_such_thing': unknown parameter",
+    ),
+    "unknown_root": (
+        HEAD + RANGE.format("weather.rain", 0, 1),
+        "key 'sample.ranges.weather.rain': unknown parameter",
+    ),
+    "out_of_range": (
+        HEAD + RANGE.format(CAP, 0.0, 2.0),
+        f"key 'sample.ranges.{CAP}': value 2.0 is invalid",
+    ),
+    "grid_wrong_type": (
+        HEAD + '[grid]\n"policy.programme.enabled" = ["maybe"]\n',
+        "key 'grid.policy.programme.enabled'",
+    ),
     "range_not_numbers": (HEAD + RANGE.format(CAP, '"a"', '"b"'), "valid number"),
-    "sobol_not_power_of_2": (HEAD + '[sample]\nmethod = "sobol"\nn = 3\n[sample.ranges]\n'
-                             f'"{CAP}" = [0.0, 0.1]\n',
-                             "key 'sample.n': method 'sobol' needs n a power of 2 (got 3)"),
-    "unknown_scenario": ('name = "t"\nscenarios = ["msd_slowest"]\nyears = 3\nreplicates = 1\n',
-                         "key 'scenarios.0'"),
-    "unknown_outcome": (HEAD + '[outcomes]\nsummary = ["happiness"]\n',
-                        "key 'outcomes.summary': unknown outcome(s) ['happiness']"),
+    "sobol_not_power_of_2": (
+        HEAD + f'[sample]\nmethod = "sobol"\nn = 3\n[sample.ranges]\n"{CAP}" = [0.0, 0.1]\n',
+        "key 'sample.n': method 'sobol' needs n a power of 2 (got 3)",
+    ),
+    "unknown_scenario": (
+        'name = "t"\nscenarios = ["msd_slowest"]\nyears = 3\nreplicates = 1\n',
+        "key 'scenarios.0'",
+    ),
+    "unknown_outcome": (
+        HEAD + '[outcomes]\nsummary = ["happiness"]\n',
+        "key 'outcomes.summary': unknown outcome(s) ['happiness']",
+    ),
     "not_toml": (HEAD + "years = = 3\n", "not valid TOML"),
 }
 
@@ -184,8 +217,17 @@ def test_malformed_experiment_is_one_clear_error(case, world, tmp_path):
     assert str(path) in message and expected in message, message
 
 
-@pytest.mark.parametrize("case", ["unknown_key", "wrong_type", "low_above_high", "unknown_path",
-                                  "zero_replicates", "out_of_range"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "unknown_key",
+        "wrong_type",
+        "low_above_high",
+        "unknown_path",
+        "zero_replicates",
+        "out_of_range",
+    ],
+)
 def test_cli_rejects_malformed_experiment_with_exit_2_and_writes_nothing(case, tmp_path):
     text, expected = BAD[case]
     path = write(tmp_path, text)
@@ -201,10 +243,12 @@ def test_cli_rejects_malformed_experiment_with_exit_2_and_writes_nothing(case, t
 
 def test_cli_rejects_bad_options_before_writing(tmp_path):
     out = tmp_path / "out"
-    for args, expected in ((["--executor", "slurm"], "--executor must be"),
-                           (["--scheduler", "tcp://x:1"], "--scheduler needs --executor dask"),
-                           (["--workers", "0"], "--workers must be at least 1"),
-                           (["--shard", "2/2"], "--shard must be K/N")):
+    for args, expected in (
+        (["--executor", "slurm"], "--executor must be"),
+        (["--scheduler", "tcp://x:1"], "--scheduler needs --executor dask"),
+        (["--workers", "0"], "--workers must be at least 1"),
+        (["--shard", "2/2"], "--shard must be K/N"),
+    ):
         result = CliRunner().invoke(app, ["sweep", "phase_pacing", "--out", str(out), *args])
         assert result.exit_code == 2 and expected in result.stderr, result.output
     assert not out.exists()

@@ -30,17 +30,28 @@ REPO = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 REGIONS = [f"Y{n}" for n in range(56, 64)]
 BIG = {"years": 14, "specialties": 50}  # 15 snapshots x 8 regions x 50 specialties = 6,000 rows
-PROVENANCE = {"git_commit": "0123abc", "code_version": "0.1.0",
-              "package_versions": {"mesa": "3.5.1", "numpy": "2.5.5"}}
+PROVENANCE = {
+    "git_commit": "0123abc",
+    "code_version": "0.1.0",
+    "package_versions": {"mesa": "3.5.1", "numpy": "2.5.5"},
+}
 
 
-def make_result(key: str, *, scenario: str = "baseline", seed: int = 1, years: int = 3,
-                specialties: int = 4, icbs: int = 6) -> RunResult:
+def make_result(
+    key: str,
+    *,
+    scenario: str = "baseline",
+    seed: int = 1,
+    years: int = 3,
+    specialties: int = 4,
+    icbs: int = 6,
+) -> RunResult:
     """A deterministic synthetic run (values depend only on the key and the sizes)."""
     rng = np.random.default_rng(zlib.crc32(key.encode()))
     grid = pd.MultiIndex.from_product(
         [range(2023, 2024 + years), REGIONS, [f"S{i:03d}" for i in range(specialties)]],
-        names=["year", "region_code", "specialty_code"]).to_frame(index=False)
+        names=["year", "region_code", "specialty_code"],
+    ).to_frame(index=False)
     for col in REGION_YEAR_COLUMNS[3:]:
         if col in ("fair_share_posts", "need_weight", "population"):
             grid[col] = rng.random(len(grid)) * 10.0 ** rng.integers(2, 7)
@@ -49,19 +60,31 @@ def make_result(key: str, *, scenario: str = "baseline", seed: int = 1, years: i
     grid.loc[0, "fair_share_posts"] = np.nan  # stored as NULL, read back as NaN
     grid.loc[len(grid) - 1, "need_weight"] = 0.1 + 0.2  # not 0.3: must come back bit-exact
     icb = pd.MultiIndex.from_product(
-        [range(2023, 2024 + years), [f"Q{i:02d}" for i in range(icbs)]],
-        names=["year", "icb_code"]).to_frame(index=False)
+        [range(2023, 2024 + years), [f"Q{i:02d}" for i in range(icbs)]], names=["year", "icb_code"]
+    ).to_frame(index=False)
     icb["region_code"] = [REGIONS[int(c[1:]) % len(REGIONS)] for c in icb["icb_code"]]
     for col in ("posts", "trainees", "consultants"):
         icb[col] = rng.integers(0, 5000, len(icb))
     icb["need_weight"], icb["population"] = rng.random(len(icb)) * 2e6, rng.random(len(icb)) * 2e6
     icb["core20_share"] = rng.random(len(icb))
-    summary = {"consultants_2030": float(rng.random() * 1e4), "region_gini": float(rng.random()),
-               "never_within": float("nan")}
-    return RunResult(run_key=key, scenario=scenario, params={"pace": 0.2, "phases": ["A", "B"]},
-                     seed=seed, years=years, base_year=2023, region_year=grid,
-                     icb_year=icb[list(ICB_YEAR_COLUMNS)], summary=summary,
-                     person_months=123_456_789, seconds=12.5)
+    summary = {
+        "consultants_2030": float(rng.random() * 1e4),
+        "region_gini": float(rng.random()),
+        "never_within": float("nan"),
+    }
+    return RunResult(
+        run_key=key,
+        scenario=scenario,
+        params={"pace": 0.2, "phases": ["A", "B"]},
+        seed=seed,
+        years=years,
+        base_year=2023,
+        region_year=grid,
+        icb_year=icb[list(ICB_YEAR_COLUMNS)],
+        summary=summary,
+        person_months=123_456_789,
+        seconds=12.5,
+    )
 
 
 def write(store: ResultStore, result: RunResult, **kwargs: object) -> bool:
@@ -70,14 +93,21 @@ def write(store: ResultStore, result: RunResult, **kwargs: object) -> bool:
 
 def counts(store: ResultStore, key: str) -> dict[str, int]:
     with store.engine.connect() as conn:
-        return {t: conn.execute(sa.text(f"SELECT count(*) FROM {t} WHERE run_key = :k"),
-                                {"k": key}).scalar_one()
-                for t in ("runs", "region_year", "icb_year", "summary")}
+        return {
+            t: conn.execute(
+                sa.text(f"SELECT count(*) FROM {t} WHERE run_key = :k"), {"k": key}
+            ).scalar_one()
+            for t in ("runs", "region_year", "icb_year", "summary")
+        }
 
 
 def expected_counts(result: RunResult) -> dict[str, int]:
-    return {"runs": 1, "region_year": len(result.region_year), "icb_year": len(result.icb_year),
-            "summary": len(result.summary)}
+    return {
+        "runs": 1,
+        "region_year": len(result.region_year),
+        "icb_year": len(result.icb_year),
+        "summary": len(result.summary),
+    }
 
 
 NOTHING = {"runs": 0, "region_year": 0, "icb_year": 0, "summary": 0}
@@ -88,8 +118,9 @@ NOTHING = {"runs": 0, "region_year": 0, "icb_year": 0, "summary": 0}
 
 @pytest.fixture(scope="session")
 def pg_admin():
-    engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT",
-                              connect_args={"connect_timeout": 10})
+    engine = sa.create_engine(
+        f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 10}
+    )
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
@@ -141,12 +172,19 @@ def test_round_trip_reads_back_identical_numbers(store):
     got = store.region_year(run_keys=["run-a"])
     assert (got["run_key"] == "run-a").all()
     pd.testing.assert_frame_equal(got.drop(columns="run_key"), expected.reset_index(drop=True))
-    assert np.isnan(got.loc[(got["year"] == 2023) & (got["region_code"] == "Y56")
-                            & (got["specialty_code"] == "S000"), "fair_share_posts"]).all()
+    assert np.isnan(
+        got.loc[
+            (got["year"] == 2023)
+            & (got["region_code"] == "Y56")
+            & (got["specialty_code"] == "S000"),
+            "fair_share_posts",
+        ]
+    ).all()
     assert (got["need_weight"] == 0.1 + 0.2).sum() == 1
-    pd.testing.assert_frame_equal(store.icb_year(["run-a"]).drop(columns="run_key"),
-                                  result.icb_year.sort_values(["year", "icb_code"])
-                                  .reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        store.icb_year(["run-a"]).drop(columns="run_key"),
+        result.icb_year.sort_values(["year", "icb_code"]).reset_index(drop=True),
+    )
     summary = store.summary().set_index("run_key")
     assert summary.loc["run-a", "consultants_2030"] == result.summary["consultants_2030"]
     assert summary.loc["run-a", "region_gini"] == result.summary["region_gini"]
@@ -186,7 +224,8 @@ def test_export_csv_and_parquet(store, tmp_path):
     for fmt, read in (("csv", pd.read_csv), ("parquet", pd.read_parquet)):
         paths = store.export(tmp_path / fmt, fmt=fmt)
         assert sorted(p.name for p in paths) == sorted(
-            f"{t}.{fmt}" for t in ("runs", "region_year", "icb_year", "summary"))
+            f"{t}.{fmt}" for t in ("runs", "region_year", "icb_year", "summary")
+        )
         region = read(tmp_path / fmt / f"region_year.{fmt}")
         pd.testing.assert_frame_equal(region, store.region_year(), check_dtype=fmt == "parquet")
         assert list(read(tmp_path / fmt / f"runs.{fmt}")["status"]) == ["completed", "failed"]
@@ -250,8 +289,10 @@ def test_rows_not_matching_the_schema_are_refused_before_writing(store):
 def test_failure_then_success_replaces_the_failed_row(store):
     assert store.record_start("f1", "baseline", {"pace": 0.2}, 1, 3, git_commit="x") is True
     assert list(store.runs()["status"]) == ["running"]
-    assert store.record_failure("f1", "baseline", {"pace": 0.2}, 1, 3, "Traceback: boom",
-                                seconds=3.0) is True
+    assert (
+        store.record_failure("f1", "baseline", {"pace": 0.2}, 1, 3, "Traceback: boom", seconds=3.0)
+        is True
+    )
     run = store.runs().iloc[0]
     assert (run["status"], run["error"], run["seconds"]) == ("failed", "Traceback: boom", 3.0)
     assert store.completed_keys() == set() and not store.has_run("f1")
@@ -290,9 +331,24 @@ print(json.dumps(write(store, result)))
 
 
 def spawn(url: str, key: str, mode: str, ready: Path, go: Path | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", CHILD, str(REPO), str(TESTS), url, key, mode,
-                             str(ready), str(go or "")], cwd=REPO, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(REPO),
+            str(TESTS),
+            url,
+            key,
+            mode,
+            str(ready),
+            str(go or ""),
+        ],
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
@@ -322,8 +378,10 @@ def test_killed_writer_leaves_no_partial_run(url, tmp_path):
         assert counts(store, "killed") == expected_counts(result)
         pd.testing.assert_frame_equal(
             store.region_year(["killed"]).drop(columns="run_key"),
-            result.region_year.sort_values(["year", "region_code", "specialty_code"])
-            .reset_index(drop=True))
+            result.region_year.sort_values(["year", "region_code", "specialty_code"]).reset_index(
+                drop=True
+            ),
+        )
 
 
 @pytest.mark.parametrize("after_failure", [False, True])
@@ -347,15 +405,18 @@ def test_concurrent_writers_of_one_key_store_one_copy(url, tmp_path, after_failu
 
 
 def test_sqlite_and_postgresql_store_identical_results(tmp_path, new_pg_db):
-    stamps = {"started_at": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
-              "finished_at": datetime(2026, 1, 2, 3, 4, 18, 178901, tzinfo=UTC)}
+    stamps = {
+        "started_at": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        "finished_at": datetime(2026, 1, 2, 3, 4, 18, 178901, tzinfo=UTC),
+    }
     frames = []
     for url in (f"sqlite:///{tmp_path / 'same.sqlite'}", new_pg_db()):
         with ResultStore(url) as store:
             for i, scenario in enumerate(["baseline", "fast", "fast"]):
                 write(store, make_result(f"same{i}", scenario=scenario, seed=i), **stamps)
-            store.record_failure("same-failed", "slow", {"x": [1, 2]}, 7, 3, "boom",
-                                 started_at=stamps["started_at"])
+            store.record_failure(
+                "same-failed", "slow", {"x": [1, 2]}, 7, 3, "boom", started_at=stamps["started_at"]
+            )
             runs = store.runs().drop(columns="finished_at")  # the failure's is "now"
             frames.append((runs, store.region_year(), store.icb_year(), store.summary()))
     for lite, pg in zip(*frames, strict=True):
@@ -396,12 +457,17 @@ def _foreign_url(kind: str, tmp_path: Path, new_pg_db, *statements: str) -> str:
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
-@pytest.mark.parametrize("statements", [
-    ("CREATE TABLE patients (id integer, name text)", "INSERT INTO patients VALUES (1, 'x')"),
-    ("CREATE TABLE meta (key text, value text)", "INSERT INTO meta VALUES ('app', 'other')"),
-    ("CREATE TABLE meta (app text, schema_version integer)",
-     "INSERT INTO meta VALUES ('someone-else', 1)"),
-])
+@pytest.mark.parametrize(
+    "statements",
+    [
+        ("CREATE TABLE patients (id integer, name text)", "INSERT INTO patients VALUES (1, 'x')"),
+        ("CREATE TABLE meta (key text, value text)", "INSERT INTO meta VALUES ('app', 'other')"),
+        (
+            "CREATE TABLE meta (app text, schema_version integer)",
+            "INSERT INTO meta VALUES ('someone-else', 1)",
+        ),
+    ],
+)
 def test_foreign_database_is_refused_and_untouched(kind, statements, tmp_path, new_pg_db):
     url = _foreign_url(kind, tmp_path, new_pg_db, *statements)
     before = _tables(url)
@@ -441,15 +507,18 @@ def test_reopening_our_own_store_keeps_its_runs(url):
         assert store.completed_keys() == {"keep"}
 
 
-@pytest.mark.parametrize("bad", [
-    "not a url",
-    "nosuchdialect://user:s3cret@host/db",
-    "mysql+pymysql://user:s3cret@localhost/db",
-    "postgresql+psycopg://postgres:s3cret@127.0.0.1:1/test",  # nothing listens there
-    "postgresql+psycopg://user:s3cret@host:notaport/db",
-    f"{PG_SERVER.replace('postgres@', 'postgres:s3cret@')}/tf_no_such_database_x",
-    "sqlite:////nonexistent-dir/deeper/results.sqlite",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "not a url",
+        "nosuchdialect://user:s3cret@host/db",
+        "mysql+pymysql://user:s3cret@localhost/db",
+        "postgresql+psycopg://postgres:s3cret@127.0.0.1:1/test",  # nothing listens there
+        "postgresql+psycopg://user:s3cret@host:notaport/db",
+        f"{PG_SERVER.replace('postgres@', 'postgres:s3cret@')}/tf_no_such_database_x",
+        "sqlite:////nonexistent-dir/deeper/results.sqlite",
+    ],
+)
 def test_bad_url_raises_store_error_with_masked_url(bad):
     with pytest.raises(StoreError) as info:
         ResultStore(bad)

@@ -43,7 +43,8 @@ def test_story_of_a_trainee_who_rotated(model):
     rows = model.in_training()
     rows = rows[(tr.start_t[rows] >= 12) & (tr.idts[rows] == 0)]  # recruited in the model
     row, story = first_story(
-        model, rows, lambda s: sum(e["event"] == "rotated" for e in s["events"]) >= 2)
+        model, rows, lambda s: sum(e["event"] == "rotated" for e in s["events"]) >= 2
+    )
 
     assert story["row"] == row
     assert story["status"] == "in training"
@@ -113,4 +114,5 @@ def test_story_dates_a_base_year_trainee_from_its_programme_start(model):
     assert start["event"] == "started"
     assert start["month"] == tr.start_t[rows[0]], (
         f"story says started {start['date']} but start_t = {tr.start_t[rows[0]]} "
-        f"({cal.label(int(tr.start_t[rows[0]]), model.base_year)})")
+        f"({cal.label(int(tr.start_t[rows[0]]), model.base_year)})"
+    )

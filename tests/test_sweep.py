@@ -31,15 +31,24 @@ TRAINEEFLOW = str(Path(sys.executable).with_name("traineeflow"))
 TABLES = ("runs", "region_year", "icb_year", "summary")
 
 
-def spec_file(tmp_path: Path, name: str = "tiny", *, seed: int = 1, years: int = 2, n: int = 2,
-              replicates: int = 2, scenarios: str = '"msd_slow", "msd_fast"',
-              extra: str = "") -> Path:
+def spec_file(
+    tmp_path: Path,
+    name: str = "tiny",
+    *,
+    seed: int = 1,
+    years: int = 2,
+    n: int = 2,
+    replicates: int = 2,
+    scenarios: str = '"msd_slow", "msd_fast"',
+    extra: str = "",
+) -> Path:
     path = tmp_path / f"{name}.toml"
     path.write_text(
         f'name = "{name}"\nscenarios = [{scenarios}]\nyears = {years}\nreplicates = {replicates}\n'
         f"seed = {seed}\n[sample]\nn = {n}\n[sample.ranges]\n"
         '"policy.programme.capacity_growth" = [0.0, 0.1]\n'
-        '"world.settlement_decay_miles" = [6.0, 14.0]\n' + extra)
+        '"world.settlement_decay_miles" = [6.0, 14.0]\n' + extra
+    )
     return path
 
 
@@ -59,8 +68,9 @@ def row_counts(url: str) -> dict[str, dict[str, int]]:
     with engine.connect() as conn:
         for table in TABLES:
             where = " WHERE status = 'completed'" if table == "runs" else ""
-            rows = conn.execute(sa.text(f"SELECT run_key, count(*) FROM {table}{where} "
-                                        "GROUP BY run_key")).all()
+            rows = conn.execute(
+                sa.text(f"SELECT run_key, count(*) FROM {table}{where} GROUP BY run_key")
+            ).all()
             out[table] = {k: n for k, n in rows}
     engine.dispose()
     return out
@@ -76,28 +86,35 @@ def assert_each_run_once_and_whole(url: str, keys: set[str], per_run: dict[str, 
 
 def expected_rows(world: World, years: int, summary: int = 15) -> dict[str, int]:
     regions, specs, icbs = len(world.region_codes), len(world.specialty_codes), len(world.icb_codes)
-    return {"region_year": (years + 1) * regions * specs, "icb_year": (years + 1) * icbs,
-            "summary": summary}
+    return {
+        "region_year": (years + 1) * regions * specs,
+        "icb_year": (years + 1) * icbs,
+        "summary": summary,
+    }
 
 
 def stored_tables(url: str) -> dict[str, object]:
     with ResultStore(url) as store:
         summary = store.summary().drop(columns=["seconds"]).sort_values("run_key")
-        return {"region_year": store.region_year(), "icb_year": store.icb_year(),
-                "summary": summary.reset_index(drop=True),
-                "runs": store.runs()[["run_key", "scenario", "params", "seed", "years",
-                                      "status"]]}
+        return {
+            "region_year": store.region_year(),
+            "icb_year": store.icb_year(),
+            "summary": summary.reset_index(drop=True),
+            "runs": store.runs()[["run_key", "scenario", "params", "seed", "years", "status"]],
+        }
 
 
 # --- local and Dask executors give the same stored results ----------------------------------
+
 
 def test_local_and_dask_store_identical_results(tmp_path, world):
     path = spec_file(tmp_path)
     urls = {ex: f"sqlite:///{tmp_path / ex}.sqlite" for ex in ("local", "dask")}
     reports = {}
     for ex, url in urls.items():
-        result = CliRunner().invoke(app, ["sweep", str(path), "--executor", ex, "--workers", "2",
-                                          "--db", url, "--json"])
+        result = CliRunner().invoke(
+            app, ["sweep", str(path), "--executor", ex, "--workers", "2", "--db", url, "--json"]
+        )
         assert result.exit_code == 0, result.output
         reports[ex] = json.loads(result.stdout)
     plan = plan_for(path, world)
@@ -105,8 +122,9 @@ def test_local_and_dask_store_identical_results(tmp_path, world):
         assert report["planned"] == report["completed"] == len(plan.runs) == 8, report
         assert report["skipped"] == report["failed"] == 0 and report["executor"] == ex
         assert report["seconds"] > 0 and report["db"] == urls[ex]
-        assert_each_run_once_and_whole(urls[ex], {r.key for r in plan.runs},
-                                       expected_rows(world, 2))
+        assert_each_run_once_and_whole(
+            urls[ex], {r.key for r in plan.runs}, expected_rows(world, 2)
+        )
     local, dask = stored_tables(urls["local"]), stored_tables(urls["dask"])
     for name in local:
         assert local[name].equals(dask[name]), name
@@ -127,8 +145,12 @@ def test_bounded_window_and_failures_recorded_without_stopping(tmp_path, world):
         def tasks(self, runs, per_task):
             for task in super().tasks(runs, per_task):
                 self.pulled += 1
-                fixed = tuple(TaskRun(r.key, {**r.scenario, "world": {"ltft_fte": 7.0}}, r.seed)
-                              if r.key == bad_key else r for r in task.runs)
+                fixed = tuple(
+                    TaskRun(r.key, {**r.scenario, "world": {"ltft_fte": 7.0}}, r.seed)
+                    if r.key == bad_key
+                    else r
+                    for r in task.runs
+                )
                 yield type(task)(task.index, fixed, task.years, task.data, task.outcomes)
 
     probe = Probe(load_experiment(path, world), world)
@@ -154,8 +176,11 @@ def test_bounded_window_and_failures_recorded_without_stopping(tmp_path, world):
 
 
 def pool_workers() -> list[psutil.Process]:
-    return [p for p in psutil.Process().children(recursive=True)
-            if "spawn_main" in " ".join(p.cmdline())]
+    return [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if "spawn_main" in " ".join(p.cmdline())
+    ]
 
 
 def test_local_pool_survives_a_killed_worker(tmp_path, world):
@@ -164,6 +189,7 @@ def test_local_pool_survives_a_killed_worker(tmp_path, world):
     url = f"sqlite:///{tmp_path / 'k.sqlite'}"
     killed = []
     with ResultStore(url) as store, LocalExecutor(2) as ex:
+
         def tick(n):
             if not killed:
                 victim = pool_workers()[0]
@@ -190,6 +216,7 @@ def test_dask_local_cluster_workers_keep_glibc_malloc_defaults():
 
 # --- a Dask worker killed mid-sweep ------------------------------------------------------------
 
+
 def test_dask_sweep_survives_a_killed_worker(tmp_path, world):
     from distributed import Client, LocalCluster
 
@@ -197,8 +224,13 @@ def test_dask_sweep_survives_a_killed_worker(tmp_path, world):
     plan = plan_for(path, world)
     url = f"sqlite:///{tmp_path / 'd.sqlite'}"
     killed = {}
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+
         def tick(n):
             if killed:
                 return
@@ -228,15 +260,27 @@ def test_dask_sweep_survives_a_killed_worker(tmp_path, world):
 
 # --- the driver killed mid-sweep, then re-run -------------------------------------------------
 
+
 def test_killed_driver_loses_nothing_and_rerun_computes_only_the_rest(tmp_path, world):
     path = spec_file(tmp_path, n=4, replicates=2, years=2)  # 16 runs
     plan = plan_for(path, world)
     db = tmp_path / "driver.sqlite"
     url = f"sqlite:///{db}"
-    cmd = [TRAINEEFLOW, "sweep", str(path), "--workers", "2", "--runs-per-task", "1",
-           "--db", url, "--json"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    cmd = [
+        TRAINEEFLOW,
+        "sweep",
+        str(path),
+        "--workers",
+        "2",
+        "--runs-per-task",
+        "1",
+        "--db",
+        url,
+        "--json",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.monotonic() + 120
     stored = 0
     while stored < 4:
@@ -272,10 +316,12 @@ def test_killed_driver_loses_nothing_and_rerun_computes_only_the_rest(tmp_path, 
 
 # --- several sweeps writing to one PostgreSQL database at once ----------------------------------
 
+
 @pytest.fixture
 def pg_url():
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT",
-                             connect_args={"connect_timeout": 10})
+    admin = sa.create_engine(
+        f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 10}
+    )
     name = f"traineeflow_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:  # fails (never skips) when the server is down
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -287,23 +333,51 @@ def pg_url():
 
 def test_concurrent_sweeps_on_postgresql_lose_no_rows(tmp_path, world, pg_url):
     a = spec_file(tmp_path, "a", seed=1, n=2, replicates=2, years=1)
-    b = spec_file(tmp_path, "b", seed=2, n=2, replicates=2, years=1,
-                  extra='[outcomes]\nsummary = ["consultants_end", "fill_rate"]\n')
+    b = spec_file(
+        tmp_path,
+        "b",
+        seed=2,
+        n=2,
+        replicates=2,
+        years=1,
+        extra='[outcomes]\nsummary = ["consultants_end", "fill_rate"]\n',
+    )
     plans = {p: plan_for(p, world) for p in (a, b)}
     # `a` whole races its two shards (two drivers splitting it) for the same runs; `b` is apart
     jobs = [(a, "0/1"), (b, "0/1"), (a, "0/2"), (a, "1/2")]
-    procs = [subprocess.Popen([TRAINEEFLOW, "sweep", str(p), "--workers", "1", "--shard", shard,
-                               "--runs-per-task", "1", "--db", pg_url, "--json"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for p, shard in jobs]
+    procs = [
+        subprocess.Popen(
+            [
+                TRAINEEFLOW,
+                "sweep",
+                str(p),
+                "--workers",
+                "1",
+                "--shard",
+                shard,
+                "--runs-per-task",
+                "1",
+                "--db",
+                pg_url,
+                "--json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for p, shard in jobs
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
-    seen = "\n".join(f"{job}: exit {p.returncode}\n{o}\n{e}"
-                     for job, p, (o, e) in zip(jobs, procs, outs, strict=True))
+    seen = "\n".join(
+        f"{job}: exit {p.returncode}\n{o}\n{e}"
+        for job, p, (o, e) in zip(jobs, procs, outs, strict=True)
+    )
     assert all(p.returncode == 0 for p in procs), seen
     reports = [json.loads(stdout) for stdout, _ in outs]
     assert [r["planned"] for r in reports] == [8, 8, 4, 4], seen
-    assert all(r["failed"] == 0 and r["completed"] + r["skipped"] == r["planned"]
-               for r in reports), seen
+    assert all(
+        r["failed"] == 0 and r["completed"] + r["skipped"] == r["planned"] for r in reports
+    ), seen
     assert reports[1]["completed"] == 8, seen
     assert 8 <= reports[0]["completed"] + reports[2]["completed"] + reports[3]["completed"] <= 16
     keys_a, keys_b = ({r.key for r in plans[p].runs} for p in (a, b))
@@ -312,5 +386,6 @@ def test_concurrent_sweeps_on_postgresql_lose_no_rows(tmp_path, world, pg_url):
     assert set(counts["runs"]) == keys_a | keys_b and set(counts["runs"].values()) == {1}
     full, slim = expected_rows(world, 1), expected_rows(world, 1, summary=2)
     for table in TABLES[1:]:
-        assert counts[table] == ({k: full[table] for k in keys_a}
-                                 | {k: slim[table] for k in keys_b}), table
+        assert counts[table] == (
+            {k: full[table] for k in keys_a} | {k: slim[table] for k in keys_b}
+        ), table
