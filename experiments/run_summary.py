@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from results.metrics import inequality_summary, mean_ci
+from results.metrics import inequality_summary, mean_ci, region_metrics
 from sim.outputs import RunResult
 from sim.world import World
 
@@ -26,23 +26,23 @@ SCALARS = (
 
 
 def region_table(result: RunResult, world: World) -> pd.DataFrame:
-    """Per region at the last snapshot: posts, trainees, consultants, need and coverage."""
+    """Per region at the last snapshot: posts, trainees, consultants, need and coverage.
+
+    Need share and coverage as `results.metrics.region_metrics` defines them (each specialty's
+    own need component, weighted by its share of consultants), so `run` and `compare` agree.
+    """
     ry = result.region_year
-    last = ry[ry["year"] == ry["year"].max()]
-    g = last.groupby("region_code", sort=False).sum(numeric_only=True)
-    need = pd.Series(world.region_need[:, 0], index=world.region_codes)  # overall need
-    out = pd.DataFrame(
-        {
-            "posts": g["posts_tariff"] + g["posts_expansion"] + g["posts_trust_funded"],
-            "trainees": g["trainees"],
-            "consultants": g["consultants"],
-            "fair_share_posts": g["fair_share_posts"],
-        }
-    )
-    out["need_share"] = need / need.sum()
-    out["consultant_share"] = out["consultants"] / out["consultants"].sum()
-    out["coverage"] = out["consultant_share"] / out["need_share"]
-    return out
+    m = region_metrics(ry, int(ry["year"].max())).set_index("region_code")
+    cols = [
+        "posts",
+        "trainees",
+        "consultants",
+        "fair_share_posts",
+        "need_share",
+        "consultant_share",
+        "coverage",
+    ]
+    return m.loc[world.region_codes, cols]
 
 
 def _moved_by_region_year(results: list[RunResult]) -> dict[str, dict[str, float]]:

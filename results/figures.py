@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from results.metrics import region_metrics  # noqa: E402
 from sim.outputs import RunResult  # noqa: E402
 from sim.world import World  # noqa: E402
 
@@ -42,25 +43,20 @@ def plot_run(results: list[RunResult], world: World, path: Path) -> Path:
                 alpha=0.2,
             )
     ax1.set_xlabel("Year (August)")
-    ax1.set_ylabel("Consultants per 100,000 need-weighted population")
+    ax1.set_ylabel("Consultants per 100,000 need-weighted population (overall)")
     band = " (band: range over replicates)" if len(results) > 1 else ""
     ax1.set_title(f"Consultant supply by NHS England region{band}")
     ax1.grid(alpha=0.3)
     ax1.legend(fontsize=8, loc="upper left")
 
-    last = stack[:, -1, :]
-    need = results[0].icb_year.groupby("region_code")["need_weight"].sum()
-    need_share = (need / need.sum()).reindex(series[0].columns).to_numpy()
-    england = (last * need_share).sum(axis=1, keepdims=True)  # England's consultants per need
-    coverage = (last / england).mean(axis=0)
+    ends = [region_metrics(r.region_year, int(years[-1])).set_index("region_code") for r in results]
+    coverage = np.mean([e.loc[series[0].columns, "coverage"].to_numpy() for e in ends], axis=0)
     order = np.argsort(coverage)
     labels = [names[series[0].columns[i]] for i in order]
     colors = ["#c0392b" if coverage[i] < 0.95 else "#2e86c1" for i in order]
     ax2.barh(labels, coverage[order], color=colors)
     ax2.axvline(1.0, color="black", lw=1)
-    ax2.set_xlabel(
-        "Coverage: consultants per need relative to England\n(1 = fair share; red: below 0.95)"
-    )
+    ax2.set_xlabel("Coverage: consultant share / need share\n(1 = fair share; red: below 0.95)")
     ax2.set_title(f"Coverage in {int(years[-1])}")
     for y, i in enumerate(order):
         ax2.text(coverage[i] + 0.005, y, f"{coverage[i]:.2f}", va="center", fontsize=8)
