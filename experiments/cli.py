@@ -80,6 +80,15 @@ def load_inputs(data: Path | None, scenario: str) -> tuple[World, Any]:
     return world, load_scenario(scenario, world)
 
 
+MAX_YEARS = 200  # longest horizon a run, comparison or experiment may ask for
+
+
+def check_years(years: int) -> None:
+    """A horizon of 1 to MAX_YEARS years."""
+    if years > MAX_YEARS:
+        raise InputError(f"--years must be at most {MAX_YEARS} (got {years})")
+
+
 def check_positive(**values: int) -> None:
     """Numbers that must be positive."""
     for name, value in values.items():
@@ -118,8 +127,7 @@ def run(
 
     with user_errors():
         check_positive(years=years, replicates=replicates)
-        if years > 200:
-            raise InputError(f"--years must be at most 200 (got {years})")
+        check_years(years)
         world, sc = load_inputs(data, scenario)
         store = open_store(db, out_dir)
     seeds = replicate_seeds(seed, replicates)

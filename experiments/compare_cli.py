@@ -27,6 +27,7 @@ from experiments.cli import (
     YearsOpt,
     app,
     check_positive,
+    check_years,
     open_store,
     out,
     progress_bar,
@@ -207,8 +208,7 @@ def compare(
         check_positive(years=years, replicates=replicates)
         if replicates < 2:
             raise InputError("--replicates must be at least 2 to give intervals")
-        if years > 200:
-            raise InputError(f"--years must be at most 200 (got {years})")
+        check_years(years)
         world = World.load(data)
         scenarios = [load_scenario(name, world) for name in [base, *others]]
         names = [s.name for s in scenarios]
