@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 IMG_BASE = 1 << 38  # slots of international recruits sit above those of trainees
 _PER_MONTH = 1 << 16  # most recruits a specialty can have in one month (slot layout)
-_VACANCY_BASE = 1 << 37  # slots of vacancy draws: trust x rank of the vacancy in its cell
 
 
 def international_recruits(m: TraineeFlowModel, t: int) -> None:
@@ -37,18 +36,21 @@ def international_recruits(m: TraineeFlowModel, t: int) -> None:
     arrivals = np.minimum(np.floor(expected + u).astype(np.int64), per_spec)
     if arrivals.sum() == 0:
         return
-    # every vacancy unit of the specialty gets a random key; the lowest `arrivals` are taken
-    cells = np.flatnonzero(vac.T.ravel())  # specialty-major: s * n_trusts + trust
-    counts = vac.T.ravel()[cells]
-    unit = np.repeat(cells, counts)
-    spec, trust = np.divmod(unit, m.world.n_trusts)
-    k = rank_within_groups(unit)
-    key = m.streams["img_choice"].uniform(t, m.slots(spec, _VACANCY_BASE + (trust << 20) + k))
-    order = np.lexsort((key, spec))
-    spec, trust = spec[order], trust[order]
-    taken = rank_within_groups(spec) < arrivals[spec]
-    spec, trust = spec[taken], trust[taken]
-    slots = m.slots(spec, IMG_BASE + t * _PER_MONTH + rank_within_groups(spec))
+    # each recruit picks a vacancy of its specialty, every open one equally likely: a cell with
+    # probability proportional to its vacancies; one who picks a cell already taken this month
+    # does not come
+    spec = np.repeat(specs, arrivals)
+    k = rank_within_groups(spec)
+    slots = m.slots(spec, IMG_BASE + t * _PER_MONTH + k)
+    counts = vac.T.ravel().astype(float)  # specialty-major cells: s * n_trusts + trust
+    cum = np.cumsum(counts)
+    before = np.concatenate(([0.0], cum))[spec * m.world.n_trusts]
+    pick = before + m.streams["img_choice"].uniform(t, slots) * per_spec[spec]
+    cell = np.minimum(np.searchsorted(cum, pick, side="right"), len(cum) - 1)
+    order = np.argsort(cell, kind="stable")
+    ok = np.zeros(len(cell), bool)
+    ok[order] = rank_within_groups(cell[order]) < counts[cell[order]]
+    spec, slots, trust = spec[ok], slots[ok], cell[ok] % m.world.n_trusts
     age = p.img_age_mean + 4.0 * m.streams["img_age"].normal(t, slots)
     add_consultants(m, t, trust, spec, age, INTERNATIONAL, slots=slots)
     m.recorder.add("international_recruits", m.world.trust_region[trust] * m.n_specs + spec)
