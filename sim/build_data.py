@@ -382,23 +382,49 @@ def build_specialties(shared: Path) -> pd.DataFrame:
     return out[[*cols, "source", "tariff_posts_national"]]
 
 
+# Posts offered by local office where published: paediatrics ST1 and trauma & orthopaedics ST3,
+# 2023 + 2024 (DHSC/NHSE fill-rate answers, docs/sources.md §3.3). "SW" (South West) is split
+# between Peninsula and Severn by population.
+OFFICE_POSTS: dict[str, dict[str, int]] = {
+    "paediatrics": {"EM": 64, "EOE": 73, "KSS": 43, "LDN": 214, "NE": 38, "NW": 89, "SW": 54,
+                    "TV": 36, "WX": 30, "WM": 73, "YH": 115},
+    "trauma_orthopaedics": {"EM": 30, "EOE": 29, "KSS": 32, "LDN": 56, "NE": 14, "NW": 29,
+                            "SW": 26, "TV": 6, "WX": 17, "WM": 30, "YH": 27},
+}  # fmt: skip
+SOUTH_WEST_OFFICES = ("PEN", "SEV")
+
+
+def office_weights(spec: str, lo: pd.DataFrame, london_factor: float) -> np.ndarray:
+    """Weights splitting a specialty's national posts over local offices (lo: code, population).
+
+    The published office counts where they exist (OFFICE_POSTS), else population x
+    london_factor in London.
+    """
+    pop = lo.set_index("lo_code")["population"]
+    if spec in OFFICE_POSTS:
+        counts = pd.Series(OFFICE_POSTS[spec], dtype=float)
+        sw = pop[list(SOUTH_WEST_OFFICES)]
+        counts = pd.concat([counts.drop("SW"), counts["SW"] * sw / sw.sum()])
+        return counts.reindex(pop.index).to_numpy()
+    return (pop * np.where(pop.index == LONDON_LO, london_factor, 1.0)).to_numpy()
+
+
 def build_posts(
     trusts: pd.DataFrame, icbs: pd.DataFrame, specialties: pd.DataFrame
 ) -> pd.DataFrame:
     """SYNTHETIC tariff and trust-funded posts by trust and specialty.
 
-    National tariff posts (specialties.csv, tariff_posts_national) go to local offices in
-    proportion to population x london_factor (London only), then to the LO's trusts in
-    proportion to `sites`; largest remainder at both levels.
+    National tariff posts (specialties.csv, tariff_posts_national) go to local offices by
+    `office_weights`, then to the LO's trusts in proportion to `sites`; largest remainder at
+    both levels.
     """
     lo_pop = icbs.groupby("lo_code")["population"].sum()
     lo = pd.DataFrame({"lo_code": lo_pop.index, "population": lo_pop.to_numpy(dtype=float)})
-    is_london = (lo["lo_code"] == LONDON_LO).to_numpy()
     by_lo = {code: trusts.index[trusts["lo_code"] == code] for code in lo["lo_code"]}
     rows = []
     for spec in specialties.itertuples(index=False):
-        factor = np.where(is_london, spec.london_factor, 1.0)
-        lo_posts = largest_remainder(int(spec.tariff_posts_national), lo["population"] * factor)
+        weights = office_weights(spec.specialty_code, lo, spec.london_factor)
+        lo_posts = largest_remainder(int(spec.tariff_posts_national), weights)
         for code, n in zip(lo["lo_code"], lo_posts, strict=True):
             members = by_lo[code]
             alloc = largest_remainder(int(n), trusts.loc[members, "sites"].to_numpy())
