@@ -3,9 +3,10 @@
 Each specialty receives on average `img_inflow_share` x its specialty factor x its funded posts
 a year, drawn each month by stochastic rounding. Recruits take only vacancies in trust x
 specialty cells that have had a vacancy for `img_after_months` (trusts recruit abroad once local
-recruitment has failed), each such vacancy equally likely, so they go where vacancies persist:
-their regional pattern follows local shortage. Recruits who find no such vacancy do not come:
-the flow is a limit, not a filler of every vacancy.
+recruitment has failed), a cell with probability in proportion to its vacancies (at most one
+recruit per cell and month), so they go where vacancies persist: their regional pattern follows
+local shortage. Recruits who find no such vacancy do not come: the flow is a limit, not a filler
+of every vacancy.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 IMG_BASE = 1 << 38  # slots of international recruits sit above those of trainees
 _PER_MONTH = 1 << 16  # most recruits a specialty can have in one month (slot layout)
+_CELL_BASE = 1 << 37  # slots of the per-cell draws that decide where recruits go
 
 
 def international_recruits(m: TraineeFlowModel, t: int) -> None:
@@ -36,21 +38,18 @@ def international_recruits(m: TraineeFlowModel, t: int) -> None:
     arrivals = np.minimum(np.floor(expected + u).astype(np.int64), per_spec)
     if arrivals.sum() == 0:
         return
-    # each recruit picks a vacancy of its specialty, every open one equally likely: a cell with
-    # probability proportional to its vacancies; one who picks a cell already taken this month
-    # does not come
-    spec = np.repeat(specs, arrivals)
-    k = rank_within_groups(spec)
-    slots = m.slots(spec, IMG_BASE + t * _PER_MONTH + k)
-    counts = vac.T.ravel().astype(float)  # specialty-major cells: s * n_trusts + trust
-    cum = np.cumsum(counts)
-    before = np.concatenate(([0.0], cum))[spec * m.world.n_trusts]
-    pick = before + m.streams["img_choice"].uniform(t, slots) * per_spec[spec]
-    cell = np.minimum(np.searchsorted(cum, pick, side="right"), len(cum) - 1)
-    order = np.argsort(cell, kind="stable")
-    ok = np.zeros(len(cell), bool)
-    ok[order] = rank_within_groups(cell[order]) < counts[cell[order]]
-    spec, slots, trust = spec[ok], slots[ok], cell[ok] % m.world.n_trusts
+    # the specialty's recruits take distinct cells, sampled without replacement with weight
+    # = open vacancies (exponential race: key = Exp(1) / weight, smallest keys win); the key is
+    # drawn per cell and month, so two policies with the same vacancies send recruits alike
+    counts = vac.T.ravel()  # specialty-major cells: s * n_trusts + trust
+    cells = np.flatnonzero(counts)
+    spec, trust = np.divmod(cells, m.world.n_trusts)
+    race = -np.log(m.streams["img_choice"].uniform(t, m.slots(spec, _CELL_BASE + trust)))
+    order = np.lexsort((race / counts[cells], spec))
+    spec, trust = spec[order], trust[order]
+    taken = rank_within_groups(spec) < arrivals[spec]
+    spec, trust = spec[taken], trust[taken]
+    slots = m.slots(spec, IMG_BASE + t * _PER_MONTH + rank_within_groups(spec))
     age = p.img_age_mean + 4.0 * m.streams["img_age"].normal(t, slots)
     add_consultants(m, t, trust, spec, age, INTERNATIONAL, slots=slots)
     m.recorder.add("international_recruits", m.world.trust_region[trust] * m.n_specs + spec)
