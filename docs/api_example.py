@@ -2,7 +2,7 @@
 
 Runs the announced programme at three paces under two settlement decays (common random
 numbers: the same seeds everywhere), then prints national outcomes and the northern regions'
-need coverage, and writes the tidy tables to CSV. About a minute on a laptop.
+need coverage, and writes the tidy tables to CSV. About 50 s of CPU (12 runs of 15 years).
 
     .venv/bin/python docs/api_example.py [--years 15] [--replicates 2] [--out api_example]
 """
