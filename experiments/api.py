@@ -30,8 +30,9 @@ MAX_YEARS = 200  # as experiment specs (experiments/spec.py) and the CLI
 
 
 @cache
-def _bundled_world() -> World:
-    return World.load(None)
+def _world(data: Path | None) -> World:
+    """A data directory (None: the bundled England data), loaded once per process."""
+    return World.load(data)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def simulate(
     _check_int("years", years, 1, MAX_YEARS)
     _check_int("replicates", replicates, 1, 100_000)
     _check_int("seed", seed, 0, 2**32 - 1)
-    world = _bundled_world() if data is None else World.load(data)
+    world = _world(data)
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, world)
     sc = with_values(base, params or {}, "params", world)
     seeds = replicate_seeds(seed, replicates)

@@ -11,8 +11,7 @@ from typing import Annotated
 
 import typer
 
-from experiments.cli import InputError, ScenarioOpt, app, err, user_errors
-from sim.scenario import load_scenario
+from experiments.cli import DataOpt, InputError, ScenarioOpt, app, err, load_inputs, user_errors
 
 LOOPBACK = "127.0.0.1"
 
@@ -24,18 +23,20 @@ def viz(
         LOOPBACK
     ),
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    data: DataOpt = None,
 ) -> None:
     """Watch a scenario run in the browser: map of England, coverage, moves, fill, vacancies."""
     with user_errors():
         if not 1 <= port <= 65535:
             raise InputError(f"--port must be in 1..65535 (got {port})")
-        load_scenario(scenario)  # one clear error before any server starts
+        load_inputs(data, scenario)  # one clear error before any server starts
         if importlib.util.find_spec("solara") is None:
             raise InputError("the app needs solara: reinstall traineeflow (scripts/setup.sh)")
     source = str(Path(scenario).resolve()) if Path(scenario).suffix else scenario
     env = {
         **os.environ,
         "TRAINEEFLOW_VIZ_SCENARIO": source,
+        "TRAINEEFLOW_VIZ_DATA": str(data.resolve()) if data is not None else "",
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no calls to outside servers
     }
     err.print(f"serving the app on http://{host}:{port}/ (Ctrl-C stops it)", highlight=False)

@@ -81,6 +81,7 @@ def test_region_outlines_cover_the_trusts(explorer):
         (["--scenario", "nope"], "unknown scenario 'nope'"),
         (["--port", "0"], "--port must be in 1..65535"),
         (["--port", "70000"], "--port must be in 1..65535"),
+        (["--data", "/nonexistent"], "data directory not found"),
     ],
 )
 def test_viz_bad_input_exits_2_before_serving(args, message):

@@ -82,7 +82,13 @@ def _state(driver) -> tuple[str, list[str]]:
 
 
 def _button(driver, label: str):
-    return next(b for b in driver.find_elements(By.TAG_NAME, "button") if b.text == label)
+    """The enabled button with this label, once the page shows it (labels change on redraw)."""
+
+    def find(d):
+        found = [b for b in d.find_elements(By.TAG_NAME, "button") if b.text == label]
+        return found[0] if found and found[0].is_enabled() else False
+
+    return WebDriverWait(driver, 60, poll_frequency=0.2).until(find)
 
 
 def test_page_loads_runs_and_figures_change(server, browser):

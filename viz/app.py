@@ -9,6 +9,7 @@ charts only when a new August snapshot exists.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import solara
 from mesa.visualization import SolaraViz
@@ -19,6 +20,7 @@ from viz.explorer import AS_SCENARIO, LEVERS, ExplorerModel
 from viz.figures import charts_figure, map_figure
 
 SCENARIO = os.environ.get("TRAINEEFLOW_VIZ_SCENARIO", "msd_programme")
+DATA = Path(os.environ["TRAINEEFLOW_VIZ_DATA"]) if os.environ.get("TRAINEEFLOW_VIZ_DATA") else None
 PLAY_INTERVAL_MS = 250  # at most ~4 frames a second while playing (issue 11: stay responsive)
 
 
@@ -48,6 +50,7 @@ def model_params() -> dict:
         "step": 1,
         "label": "Seed",
     }
+    params["data"] = DATA  # fixed: the data directory `traineeflow viz --data` validated
     return params
 
 
@@ -83,7 +86,7 @@ def YearlyCharts(model: ExplorerModel) -> solara.Element:
 @solara.component
 def Page() -> solara.Element:
     """One model per browser session."""
-    model = solara.use_memo(lambda: ExplorerModel(scenario_name=SCENARIO), [])
+    model = solara.use_memo(lambda: ExplorerModel(scenario_name=SCENARIO, data=DATA), [])
     return SolaraViz(
         model,
         components=[(EnglandMap, 0), (YearlyCharts, 0)],

@@ -54,9 +54,9 @@ LEVERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 
 @cache
-def bundled_world() -> World:
-    """The bundled England data, loaded once per process."""
-    return World.load(None)
+def load_world(data: Path | None = None) -> World:
+    """A data directory (None: the bundled England data), loaded once per process."""
+    return World.load(data)
 
 
 def lever_values(levers: dict[str, str]) -> dict[str, float]:
@@ -84,8 +84,8 @@ class ExplorerModel(TraineeFlowModel):
         seed: int = 1,
         data: Path | None = None,
     ) -> None:
-        """Load the scenario (bundled name or path), apply the levers, build the model."""
-        world = bundled_world() if data is None else World.load(data)
+        """Load the scenario (bundled name or path) and data, apply the levers, build the model."""
+        world = load_world(data)
         values = lever_values(
             {
                 "pace": pace,

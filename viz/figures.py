@@ -95,8 +95,9 @@ def map_figure(model: ExplorerModel) -> Figure:
 
 def charts_figure(model: ExplorerModel) -> Figure:
     """Four panels by region and year from the August snapshots."""
-    fig = Figure(figsize=(7.0, 6.0), dpi=90, layout="constrained")
+    fig = Figure(figsize=(7.0, 6.0), dpi=90)  # fixed layout: a layout engine costs seconds
     axes = fig.subplots(2, 2, sharex=True)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.95, bottom=0.17, hspace=0.2, wspace=0.22)
     ry = model.region_year()
     names = dict(
         zip(model.world.region_codes, model.world.data.regions["region_name"], strict=True)
@@ -129,7 +130,7 @@ def charts_figure(model: ExplorerModel) -> Figure:
     )
     axes[1, 1].legend(fontsize=7)
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=7)
+    fig.legend(handles, labels, loc="lower center", ncols=4, fontsize=7, frameon=False)
     for ax in axes[1]:
         ax.xaxis.get_major_locator().set_params(integer=True)
     return fig
