@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from experiments.cli import app
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, load_scenario, with_values
 from viz.explorer import AS_SCENARIO, LEVERS, ExplorerModel, lever_values
 from viz.figures import charts_figure, map_figure, region_outlines
 
@@ -37,6 +37,15 @@ def test_levers_are_scenario_keys_validated_as_files():
         ExplorerModel(settlement_decay="-5")
     with pytest.raises(ScenarioError, match="unknown scenario 'nope'"):
         ExplorerModel("nope")
+
+
+@pytest.mark.parametrize("name", list(LEVERS))
+def test_every_lever_choice_is_a_valid_scenario_value(name):
+    key, _, choices = LEVERS[name]
+    base = load_scenario("msd_programme")
+    for choice in choices:
+        assert lever_values({name: choice}) == {key: float(choice)}
+        with_values(base, {key: float(choice)}, "levers")  # raises if the key or value is bad
 
 
 def test_a_step_is_a_month_and_snapshots_are_counted(explorer):
