@@ -1,4 +1,8 @@
-"""`traineeflow viz`: serve the browser app (Mesa SolaraViz) on a loopback address."""
+"""`traineeflow viz`: serve the browser app (Mesa SolaraViz) on a loopback address.
+
+The command is registered in `experiments/cli.py`; solara and Mesa's visualisation stack are
+imported only by the server process it starts (`viz/app.py`).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,11 @@ from typing import Annotated
 
 import typer
 
-from experiments.cli import DataOpt, InputError, ScenarioOpt, app, err, load_inputs, user_errors
+from experiments.cli import DataOpt, InputError, ScenarioOpt, err, load_inputs, user_errors
 
 LOOPBACK = "127.0.0.1"
 
 
-@app.command()
 def viz(
     scenario: ScenarioOpt = "msd_programme",
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
