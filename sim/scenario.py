@@ -148,12 +148,13 @@ def load_scenario(source: str | Path, world: World | None = None) -> Scenario:
     numbers must be finite.
     """
     data, path = _raw(source)
-    return validate_scenario(data, path, world)
+    scenario = validate_scenario(data, str(path))
+    if world is not None:
+        check_against_world(scenario, world, path)
+    return scenario
 
 
-def validate_scenario(
-    data: dict[str, Any], where: Path | str, world: World | None = None
-) -> Scenario:
+def validate_scenario(data: dict[str, Any], where: str) -> Scenario:
     """A scenario from merged file data, validated as every scenario file is.
 
     `where` names the source in the error ("<file>: key 'world.x': <message>").
@@ -162,7 +163,7 @@ def validate_scenario(
     if bad is not None:
         raise ScenarioError(f"{where}: key '{bad}': not a finite number")
     try:
-        scenario = Scenario.model_validate(_tuples(data), strict=True)
+        return Scenario.model_validate(_tuples(data), strict=True)
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(x) for x in err["loc"]) or "(top level)"
@@ -170,9 +171,6 @@ def validate_scenario(
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         raise ScenarioError(f"{where}: key '{key}': {msg}") from None
-    if world is not None:
-        check_against_world(scenario, world, where)
-    return scenario
 
 
 def with_values(
@@ -192,7 +190,10 @@ def with_values(
         if not isinstance(dotted, str):
             raise ScenarioError(f"{where}: key {dotted!r}: keys are dotted strings")
         _set_dotted(data, dotted, _plain(value), where)
-    return validate_scenario(data, where, world)
+    scenario = validate_scenario(data, where)
+    if world is not None:
+        check_against_world(scenario, world, where)
+    return scenario
 
 
 def _plain(value: Any) -> Any:
