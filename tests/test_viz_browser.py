@@ -58,7 +58,11 @@ def server():
         pytest.fail("the viz server did not answer within 90 s")
     yield url
     os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=20)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:  # uvicorn waits for open sessions: do not wait for it
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
