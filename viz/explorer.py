@@ -46,9 +46,9 @@ LEVERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("10", "17", "25", "40", "60"),
     ),
     "international_inflow": (
-        "world.img_monthly_fill",
-        "International recruits: monthly chance a consultant vacancy is filled",
-        ("0.0", "0.005", "0.01", "0.02", "0.05"),
+        "world.img_inflow_share",
+        "International recruits a year, as a share of funded consultant posts",
+        ("0.0", "0.01", "0.017", "0.03", "0.05"),
     ),
 }
 
