@@ -257,6 +257,9 @@ def main() -> None:
 
 import experiments.compare_cli  # noqa: E402,F401  (registers `compare`)
 import experiments.sweep_cli  # noqa: E402,F401  (registers `sweep`)
+from experiments import viz_cli  # noqa: E402
+
+app.command("viz")(viz_cli.viz)
 
 if __name__ == "__main__":  # `python -m experiments.cli`: use the module the commands joined
     from experiments.cli import main as registered_main

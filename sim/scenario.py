@@ -9,6 +9,7 @@ unknown specialty, local office or region is one `ScenarioError` naming the file
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -147,21 +148,86 @@ def load_scenario(source: str | Path, world: World | None = None) -> Scenario:
     numbers must be finite.
     """
     data, path = _raw(source)
+    scenario = validate_scenario(data, str(path))
+    if world is not None:
+        check_against_world(scenario, world, path)
+    return scenario
+
+
+def validate_scenario(data: dict[str, Any], where: str) -> Scenario:
+    """A scenario from merged file data, validated as every scenario file is.
+
+    `where` names the source in the error ("<file>: key 'world.x': <message>").
+    """
     bad = _non_finite(data)
     if bad is not None:
-        raise ScenarioError(f"{path}: key '{bad}': not a finite number")
+        raise ScenarioError(f"{where}: key '{bad}': not a finite number")
     try:
-        scenario = Scenario.model_validate(_tuples(data), strict=True)
+        return Scenario.model_validate(_tuples(data), strict=True)
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(x) for x in err["loc"]) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
-        raise ScenarioError(f"{path}: key '{key}': {msg}") from None
+        raise ScenarioError(f"{where}: key '{key}': {msg}") from None
+
+
+def with_values(
+    scenario: Scenario,
+    values: Mapping[str, Any],
+    where: str = "params",
+    world: World | None = None,
+) -> Scenario:
+    """`scenario` with dotted keys set, validated exactly as a scenario file is.
+
+    Keys are those of experiment specs (`world.settlement_decay_miles`,
+    `policy.programme.phases.1.years`). A misspelt key is "unknown key" and an out-of-range
+    value gets the same message a file gets.
+    """
+    data = scenario.resolved()
+    for dotted, value in values.items():
+        if not isinstance(dotted, str):
+            raise ScenarioError(f"{where}: key {dotted!r}: keys are dotted strings")
+        _set_dotted(data, dotted, _plain(value), where)
+    scenario = validate_scenario(data, where)
     if world is not None:
-        check_against_world(scenario, world, path)
+        check_against_world(scenario, world, where)
     return scenario
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars and arrays as the Python values a TOML file would give."""
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        return value.tolist()
+    return value
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any, where: str) -> None:
+    """Set `a.b.0.c` in nested dicts and lists.
+
+    Missing tables are created, so validation rejects them as unknown keys as in a file.
+    """
+    *head, last = dotted.split(".")
+    holder: Any = data
+    for i, part in enumerate([*head, last]):
+        here = ".".join([*head, last][: i + 1])
+        is_last = i == len(head)
+        if isinstance(holder, dict):
+            if is_last:
+                holder[part] = value
+            else:
+                holder = holder.setdefault(part, {})
+        elif isinstance(holder, list) and part.isdigit() and int(part) < len(holder):
+            if is_last:
+                holder[int(part)] = value
+            else:
+                holder = holder[int(part)]
+        elif isinstance(holder, list):
+            raise ScenarioError(f"{where}: key '{here}': no item {part} (has {len(holder)})")
+        else:
+            parent = here.rpartition(".")[0]
+            raise ScenarioError(f"{where}: key '{parent}': is a value, not a table")
 
 
 def check_against_world(scenario: Scenario, world: World, path: Path | str = "<scenario>") -> None:

@@ -1,0 +1,1 @@
+"""The browser app (`traineeflow viz`): Mesa's SolaraViz over the England model."""
