@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.inputs import check_seed, check_years
 from sim.model import TraineeFlowModel
 from sim.outputs import RunResult
 from sim.scenario import Scenario
@@ -65,6 +66,8 @@ def run_scenario(
     progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Simulate `years` years (to the August snapshot of the last year)."""
+    check_years(years)
+    check_seed(seed)
     start = time.perf_counter()
     model = build_model(scenario, seed, world)
     for _ in range(years):
