@@ -63,17 +63,19 @@ def run(
     data: DataOpt = None,
 ) -> None:
     """Run a scenario: store its results, print a summary and draw a figure."""
-    from experiments.run_summary import summarise_runs
-    from experiments.runner import replicate_seeds, run_replicates
     from experiments.write_targets import StoredThenFailed, after_storing, check_out_dir
-    from results.figures import plot_run
-    from sim.run import run_key
 
-    with user_errors():
+    with user_errors():  # the quick checks first, before the heavy imports
         check_years(years, "--years")
         check_seed(seed, "--seed")
         check_replicates(replicates, "--replicates")
         check_out_dir(out_dir)
+    from experiments.run_summary import summarise_runs
+    from experiments.runner import replicate_seeds, run_replicates
+    from results.figures import plot_run
+    from sim.run import run_key
+
+    with user_errors():
         world, sc = load_inputs(data, scenario)
         seeds = replicate_seeds(seed, replicates)
         store = open_store(db, out_dir)  # only once every input is known to be valid
@@ -157,12 +159,13 @@ def calibrate(
     data: DataOpt = None,
 ) -> None:
     """Fit the settlement decay to the 80%-within-50-miles target and check all targets."""
+    with user_errors():
+        check_years(years, "--years")
+        check_int("--seeds", seeds, 1, MAX_CALIBRATION_SEEDS)
     from calibration.check import check, observed
     from calibration.settlement import fit_decay
 
     with user_errors():
-        check_years(years, "--years")
-        check_int("--seeds", seeds, 1, MAX_CALIBRATION_SEEDS)
         world, sc = load_inputs(data, "baseline")
     decay = fit_decay(sc, world, seeds=tuple(range(1, seeds + 1)), years=years)
     out.print(
@@ -189,12 +192,13 @@ def sensitivity(
     data: DataOpt = None,
 ) -> None:
     """Morris screening: which uncertain parameters move the headline outcomes."""
-    from calibration.sensitivity import morris
-
     with user_errors():
         check_int("--trajectories", trajectories, 1, MAX_TRAJECTORIES)
         check_years(years, "--years")
         check_int("--seed", seed, 0, SALIB_MAX_SEED)
+    from calibration.sensitivity import morris
+
+    with user_errors():
         world, sc = load_inputs(data, scenario)
     table = morris(sc, world, trajectories=trajectories, years=years, seed=seed)
     table = table.sort_values(["outcome", "mu_star"], ascending=[True, False])

@@ -50,9 +50,17 @@ def compare(
     data: DataOpt = None,
 ) -> None:
     """Compare scenarios on common random numbers: paired differences and a report."""
+    from experiments.write_targets import StoredThenFailed, after_storing, check_out_dir
+
+    with user_errors():  # the quick checks first, before the heavy imports
+        check_years(years, "--years")
+        check_seed(seed, "--seed")
+        check_replicates(replicates, "--replicates")
+        if replicates < 2:
+            raise InputError("--replicates must be at least 2 to give intervals")
+        check_out_dir(out_dir)
     from experiments.compare_analysis import FIGURES, analyse, draw_figures, provenance
     from experiments.runner import replicate_seeds, run_replicates
-    from experiments.write_targets import StoredThenFailed, after_storing, check_out_dir
     from results.analysis import HEADLINE, canonical, nan_to_none
     from results.report import CompareContext, compare_blocks, write_report
     from sim.run import run_key
@@ -60,12 +68,6 @@ def compare(
     from sim.world import World
 
     with user_errors():
-        check_years(years, "--years")
-        check_seed(seed, "--seed")
-        check_replicates(replicates, "--replicates")
-        if replicates < 2:
-            raise InputError("--replicates must be at least 2 to give intervals")
-        check_out_dir(out_dir)
         world = World.load(data)
         scenarios = [load_scenario(name, world) for name in [base, *others]]
         names = [s.name for s in scenarios]

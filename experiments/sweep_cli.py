@@ -161,11 +161,7 @@ def sweep(
     data: DataOpt = None,
 ) -> None:
     """Run an experiment: every scenario x point x replicate not yet in the store."""
-    from experiments.spec import load_experiment
-    from experiments.sweep import Plan, pending_runs
-    from experiments.sweep import run_sweep as run_plan
     from experiments.write_targets import check_out_dir, check_scheduler
-    from sim.world import World
 
     with user_errors():
         if executor not in ("local", "dask"):
@@ -179,6 +175,12 @@ def sweep(
         part = parse_shard(shard)
         if db is None:
             check_out_dir(out_dir)
+    from experiments.spec import load_experiment
+    from experiments.sweep import Plan, pending_runs
+    from experiments.sweep import run_sweep as run_plan
+    from sim.world import World
+
+    with user_errors():
         world = World.load(data)
         plan = Plan(load_experiment(experiment, world), world, data)
         if scheduler is not None:

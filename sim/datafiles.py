@@ -175,6 +175,7 @@ def _column(file: str, name: str, kind: str, text: pd.Series) -> pd.Series:
     whole = kind in ("count", "level")
     if whole:
         _fail_at(file, name, values % 1 != 0, "not a whole number {v}", text)
+        _fail_at(file, name, values.abs() > MAX_WHOLE, "{v} is too large a number", text)
     (lat0, lat1), (lon0, lon1) = LAT_RANGE, LON_RANGE
     checks: dict[str, tuple[pd.Series, str]] = {
         "count": (values < 0, "negative count {v}"),
@@ -245,6 +246,7 @@ def load_data_dir(path: Path | None = None) -> EnglandData:
 
 
 # --- file kinds, bounds and cross-file consistency ----------------------------------------------
+MAX_WHOLE = 2**53  # whole numbers above this are not exact as floats (nor safe as int64 sums)
 MAX_CSV_BYTES = 50_000_000  # the largest bundled file (posts.csv) is about 0.1 MB
 # Upper bounds per column: far above England's largest value, low enough that sums and the
 # arrays built from them stay in memory and inside 64-bit integers.
