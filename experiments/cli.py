@@ -20,6 +20,7 @@ from experiments.cli_common import (
     ScenarioOpt,
     SeedOpt,
     YearsOpt,
+    check_db,
     fail,
     open_store,
     out,
@@ -47,6 +48,7 @@ def load_inputs(data: Path | None, scenario: str) -> tuple[World, Scenario]:
     from sim.scenario import load_scenario
     from sim.world import World
 
+    load_scenario(scenario)  # the file's own structure first: quick, and needs no data
     world = World.load(data)
     return world, load_scenario(scenario, world)
 
@@ -76,6 +78,7 @@ def run(
     from sim.run import run_key
 
     with user_errors():
+        check_db(db)
         world, sc = load_inputs(data, scenario)
         seeds = replicate_seeds(seed, replicates)
         store = open_store(db, out_dir)  # only once every input is known to be valid

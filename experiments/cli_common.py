@@ -74,6 +74,14 @@ def open_store(db: str | None, out_dir: Path) -> ResultStore:
     return ResultStore(path=out_dir / "results.sqlite")
 
 
+def check_db(db: str | None) -> None:
+    """A database URL that parses, names a supported backend and can be written (if SQLite)."""
+    if db is not None:
+        from results.store import check_url
+
+        check_url(db)
+
+
 ScenarioOpt = Annotated[
     str, typer.Option("--scenario", "-s", help="Bundled scenario name or path to a TOML file.")
 ]

@@ -22,6 +22,7 @@ from experiments.cli_common import (
     JsonOpt,
     SeedOpt,
     YearsOpt,
+    check_db,
     fail,
     open_store,
     out,
@@ -68,6 +69,9 @@ def compare(
     from sim.world import World
 
     with user_errors():
+        check_db(db)
+        for name in [base, *others]:  # each file's own structure first: quick, needs no data
+            load_scenario(name)
         world = World.load(data)
         scenarios = [load_scenario(name, world) for name in [base, *others]]
         names = [s.name for s in scenarios]

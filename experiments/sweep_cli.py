@@ -26,6 +26,7 @@ from experiments.cli_common import (
     DataOpt,
     DbOpt,
     JsonOpt,
+    check_db,
     err,
     fail,
     open_store,
@@ -181,6 +182,8 @@ def sweep(
     from sim.world import World
 
     with user_errors():
+        check_db(db)
+        load_experiment(experiment)  # the file's own structure first: quick, needs no data
         world = World.load(data)
         plan = Plan(load_experiment(experiment, world), world, data)
         if scheduler is not None:

@@ -258,7 +258,7 @@ def _make_engine(url: str) -> sa.Engine:
 
 
 def check_url(url: str) -> None:
-    """Refuse, before anything is opened, a URL this store cannot write through.
+    """Refuse, before anything is opened, a URL this store cannot use or write through.
 
     SQLite URLs take no query options (``mode=ro``, ``immutable=1`` and unknown ones would make
     a store that cannot be written, or be ignored); a SQLite file must be a writable regular
@@ -266,16 +266,18 @@ def check_url(url: str) -> None:
     """
     masked = mask_url(url)
     try:
-        parsed = sa.make_url(url)
+        query = sa.make_url(url).query if url.startswith("sqlite") else {}
     except (sa.exc.ArgumentError, ValueError):
-        return  # _make_engine words this error
-    if parsed.get_backend_name() != "sqlite":
-        return
-    if parsed.query:
+        query = {}  # _make_engine words this error
+    if query:
         raise StoreError(
             f"database URL {masked!r}: SQLite URLs take no options "
-            f"(got {', '.join(sorted(parsed.query))}); use sqlite:///path/to/file.sqlite"
+            f"(got {', '.join(sorted(query))}); use sqlite:///path/to/file.sqlite"
         )
+    _make_engine(url).dispose()  # parses the URL and checks the backend; connects to nothing
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return
     if parsed.database in (None, "", ":memory:"):
         return
     file = Path(parsed.database).expanduser()
