@@ -169,14 +169,13 @@ def bad_scenario(draw: st.DrawFn, folder: Path) -> str:
         return "\udcff"  # written below as a byte that is not UTF-8
     if kind == "big":
         return head + "#" * 1_000_001 + "\n"
-    value = draw(wrong_type)  # a table or list key given a scalar, or the reverse
-    key = draw(st.sampled_from(["world", "policy", "policy.programme.phases", "description"]))
-    value = draw(st.integers()) if key != "description" else [value]
-    return (
-        head + f"{key.split('.')[0]} = {toml_value(value)}\n"
-        if "." not in key
-        else head + (f"[policy.programme]\nphases = {toml_value(value)}\n")
-    )
+    wrong_shape = {  # a table or list given a scalar, or a string given a list
+        "world": f"world = {draw(st.integers())}\n",
+        "policy": f"policy = {toml_value(draw(st.text(max_size=5)))}\n",
+        "phases": f"[policy.programme]\nphases = {draw(st.integers())}\n",
+        "description": f"description = {toml_value([draw(st.integers())])}\n",
+    }
+    return head + wrong_shape[draw(st.sampled_from(sorted(wrong_shape)))]
 
 
 @settings(max_examples=150, **SETTINGS)
