@@ -134,7 +134,7 @@ bad_names = st.one_of(
 
 
 @st.composite
-def bad_scenario(draw: st.DrawFn, folder: Path) -> str:
+def bad_scenario(draw: st.DrawFn) -> str:
     """Text of a scenario file with one defect."""
     head = f'name = "{draw(safe_names)}"\n'
     kind = draw(
@@ -182,7 +182,7 @@ def bad_scenario(draw: st.DrawFn, folder: Path) -> str:
 @given(data=st.data())
 def test_malformed_scenario_files_are_refused(scratch, data):
     folder = fresh(scratch)
-    text = data.draw(bad_scenario(folder))
+    text = data.draw(bad_scenario())
     path = folder / "scenario.toml"
     if text == "\udcff":
         path.write_bytes(b'name = "x\xff"\n')
