@@ -174,6 +174,8 @@ def sweep(
         if runs_per_task is not None:
             check_int("--runs-per-task", runs_per_task, 1, MAX_RUNS_PER_TASK)
         part = parse_shard(shard)
+        if scheduler is not None:
+            check_scheduler(scheduler)
         if db is None:
             check_out_dir(out_dir)
     from experiments.spec import load_experiment
@@ -186,8 +188,6 @@ def sweep(
         load_experiment(experiment)  # the file's own structure first: quick, needs no data
         world = World.load(data)
         plan = Plan(load_experiment(experiment, world), world, data)
-        if scheduler is not None:
-            check_scheduler(scheduler)
         store = open_store(db, out_dir)  # only once every input is known to be valid
     try:
         todo = pending_runs(plan, store, part)

@@ -370,12 +370,33 @@ SWEEP_BAD = {
     "--runs-per-task": st.one_of(st.integers(max_value=0), not_an_int),
     "--scheduler": st.just("tcp://127.0.0.1:1"),  # with the local executor: refused as such
 }
+bad_schedulers = st.one_of(
+    st.builds(
+        "{}://127.0.0.1:8786".format,
+        st.from_regex(r"[a-z]{1,6}", fullmatch=True).filter(lambda s: s not in ("tcp", "tls")),
+    ),
+    st.builds("tcp://{}".format, st.text(alphabet="abc:/.", max_size=10)),  # no port
+    st.builds("tcp://127.0.0.1:{}".format, st.sampled_from(["0", "x", "99999", "-1", ""])),
+    st.just("tcp://127.0.0.1:1"),  # nothing listens on port 1
+)
 
 
 @st.composite
 def bad_args(draw: st.DrawFn, folder: Path) -> list[str]:
     """A command line with one bad option (or an unknown one, or a bad --out)."""
-    kind = draw(st.sampled_from(["number", "number", "sweep", "unknown", "out"]))
+    kind = draw(st.sampled_from(["number", "number", "sweep", "unknown", "out", "scheduler"]))
+    if kind == "scheduler":
+        address = draw(bad_schedulers)
+        return [
+            "sweep",
+            "phase_pacing",
+            "--out",
+            str(folder / "out"),
+            "--executor",
+            "dask",
+            "--scheduler",
+            address,
+        ]
     if kind == "sweep":
         option = draw(st.sampled_from(sorted(SWEEP_BAD)))
         value = draw(SWEEP_BAD[option])
