@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from calibration.cohorts import non_completion, training_time_ratio
+from calibration.recruitment import CALIBRATION_SEEDS, fill_by_level
 from calibration.targets import COHORT_TARGETS, TARGETS, Target
 from sim.run import build_model, summarise
 from sim.scenario import Scenario
@@ -17,6 +18,9 @@ def observed(scenario: Scenario, world: World, years: int = 25, seed: int = 1) -
     model.run_for(12 * years + 0.5)
     out = summarise(model, model.recorder.region_year())
     out["idt_placed_share"] = out["idt_placed"] / max(out["idt_applications"], 1.0)
+    # one round's fill varies by ~1.5 points between seeds: the mean of the calibration seeds
+    fill = fill_by_level(scenario, world, list(CALIBRATION_SEEDS))
+    out.update({f"fill_rate_level_{k}": v for k, v in fill.items()})
     out["training_time_ratio"] = training_time_ratio(model)
     if "obstetrics_gynaecology" in world.specialty_codes:
         out["og_non_completion"] = non_completion(

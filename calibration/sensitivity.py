@@ -18,13 +18,21 @@ from sim.world import World
 
 BOUNDS = {
     # ESTIMATE ranges around the defaults of sim/params.py (each default's source there)
-    "settlement_decay_miles": (8.0, 30.0),
+    "settlement_decay_miles": (12.0, 35.0),
     "establishment_growth": (0.01, 0.05),
-    "img_monthly_fill": (0.0, 0.03),
+    "img_inflow_share": (0.005, 0.03),
+    "post_creation_rate": (0.0, 0.1),
+    "consultant_leave_rate": (0.01, 0.03),
     "attrition_multiplier": (0.7, 1.3),
     "home_pull": (0.5, 3.0),
 }
-OUTCOMES = ("settled_within_50_miles", "consultants_end", "fill_rate", "cct_unplaced")
+OUTCOMES = (
+    "settled_within_50_miles",
+    "consultants_end",
+    "fill_rate",
+    "cct_unplaced",
+    "consultant_vacancy_rate_end",
+)
 
 
 def problem(bounds: dict[str, tuple[float, float]] = BOUNDS) -> dict:

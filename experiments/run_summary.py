@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from results.metrics import inequality_summary, mean_ci, region_metrics
+from sim.market_outcomes import market_outputs, mean_outputs
 from sim.outputs import RunResult
 from sim.world import World
 
@@ -98,6 +99,8 @@ def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
         "applications": stat([r.summary["idt_applications"] for r in results]),
         "placed": stat([r.summary["idt_placed"] for r in results]),
     }
+    market = mean_outputs([market_outputs(r.region_year, world) for r in results])
+    out.update({k: v for k, v in market.items() if k != "years"})
     tables = [region_table(r, world) for r in results]
     mean_table = sum(tables[1:], tables[0]) / n
     names = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))

@@ -68,6 +68,14 @@ SUMMARY_METRICS = (  # the scalar outcomes of sim.run.summarise, plus the run's 
     "fair_share_gap_start",
     "fair_share_gap_end",
     "person_months",
+    "consultant_vacancy_rate_start",
+    "consultant_vacancy_rate_end",
+    "vacancies_unfilled_share",
+    "cct_seekers_end",
+    "fill_rate_level_1",
+    "fill_rate_level_2",
+    "fill_rate_level_3",
+    "fill_rate_level_4",
     "seconds",
 )
 TABLES = ("region_year", "icb_year")

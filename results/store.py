@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql
 from sim.inputs import InputError
 from sim.outputs import ICB_YEAR_COLUMNS, REGION_YEAR_COLUMNS, RunResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: consultant market columns (posts, seekers, exits, recruits)
 APP_NAME = "traineeflow"
 DEFAULT_PATH = Path("traineeflow_results.sqlite")
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")

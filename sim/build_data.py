@@ -19,13 +19,15 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from sim.build_consultants import build_consultants, national_by_specialty
 from sim.build_data_report import render_blocks, replace_blocks
+from sim.rounding import largest_remainder, round_half_up
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared" / "data"
 DEFAULT_OUT = REPO / "sim" / "england"
 
-# NHS England regions: ODS codes and names (facts.md §1.1; region names as in
+# NHS England regions: ODS codes and names (docs/sources.md §1.1; region names as in
 # sources/icb_population_2022.csv column 'NSHER 2023 Name' and derived/trusts_with_region.csv).
 REGIONS: tuple[tuple[str, str], ...] = (
     ("Y56", "London"), ("Y58", "South West"), ("Y59", "South East"), ("Y60", "Midlands"),
@@ -33,7 +35,7 @@ REGIONS: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 # The 12 former HEE local offices of England (lo_code, lo_name, region_code, ICBs) with the
-# approximate ICB -> deanery mapping of facts.md §1.3 (= derived/weighted_need_by_area.txt):
+# approximate ICB -> deanery mapping of docs/sources.md §1.3 (= derived/weighted_need_by_area.txt):
 # Frimley -> KSS, BLMK -> EoE, BSW -> Severn, Somerset -> Severn, NENC -> NE (not official).
 # region_code of a local office = the region holding most of its population; Wessex
 # (Hampshire & IoW in South East, Dorset in South West) is put in South East (1.93m vs 0.82m).
@@ -83,7 +85,6 @@ CORE20_MAX_DECILE = 2  # Core20: England's most deprived 20% of LSOAs = IMD 2019
 EXTRA_MERGERS: dict[str, str] = {"RE9": "R0B", "RLN": "R0B"}
 
 TRUST_FUNDED_SHARE = 0.05  # ESTIMATE: trust-funded posts = 5% of tariff posts (no public data)
-CONSULTANT_POST_WEIGHT = 0.5  # ESTIMATE: consultants follow where they trained (half weight)
 
 
 class Spec(NamedTuple):
@@ -99,8 +100,8 @@ class Spec(NamedTuple):
 
 # Specialties of national recruitment leading to a CCT: code | group | entry level | nominal
 # full-time years | ststats level | ststats name. General Practice (not a consultant pathway) and
-# core programmes (IMT, CST, core psychiatry, ACCS) are excluded. Durations: facts.md §4.1 for
-# cardiology (IMT then ST4-ST8), haematology (ST3-ST7) and O&G (ST1-ST7); the others are nominal
+# core programmes (IMT, CST, core psychiatry, ACCS) are excluded. Durations: docs/sources.md §4.1
+# for cardiology (IMT then ST4-ST8), haematology (ST3-ST7) and O&G (ST1-ST7); the others are nominal
 # curriculum lengths (ESTIMATE where curricula changed in 2021-23). ststats lists the medical
 # specialties at level 3 (pre-2022 ST3 entry after 2-year core medical training); since IMT
 # (3 years) group-1 specialties (dual CCT with internal medicine) enter at ST4 and are given entry
@@ -155,41 +156,40 @@ INTAKE_YEARS = (2019, 2020, 2021)  # mean of the last three ststats years (HEE d
 # a dual programme (e.g. 'General Psychiatry & Old Age Psychiatry') counts half to each specialty
 # whose keyword (its name without "Psychiatry", e.g. 'Old Age') the programme's name contains.
 PSYCHIATRY_YEARS = (2019, 2020)
-TIME_INFLATION = 1.15  # facts §4.1: real completion takes 10-30% longer (LTFT, extensions)
+TIME_INFLATION = (
+    1.15  # docs/sources.md §4.1: real completion takes 10-30% longer (LTFT, extensions)
+)
 
-ATTRITION_DEFAULT = 0.03  # ESTIMATE: facts §4.3 "2.7-4% per year"; cardiology/haem NOT FOUND
+ATTRITION_DEFAULT = (
+    0.03  # ESTIMATE: docs/sources.md §4.3 "2.7-4% per year"; cardiology/haem NOT FOUND
+)
 ATTRITION: dict[str, float] = {
-    "paediatrics": 0.04,  # facts §4.3: 3.7-4.2%/yr 2014-19 (Redman et al. 2021)
+    "paediatrics": 0.04,  # docs/sources.md §4.3: 3.7-4.2%/yr 2014-19 (Redman et al. 2021)
     # ESTIMATE: below the 3% default because O&G losses are "mostly in ST1-2" (RCOG 2018,
-    # facts §4.3); the early-leaving probability below carries the rest of the ~30%
+    # docs/sources.md §4.3); the early-leaving probability below carries the rest of the ~30%
     "obstetrics_gynaecology": 0.02,
-    "trauma_orthopaedics": 0.0152,  # facts §4.3: surgical FOI study, T&O lowest 1.52%/yr
-    "paediatric_surgery": 0.042,  # facts §4.3: same study, paediatric surgery highest 4.20%/yr
-    **dict.fromkeys(  # facts §4.3: surgical specialties in England 2.68%/yr (2016-21)
+    "trauma_orthopaedics": 0.0152,  # docs/sources.md §4.3: surgical FOI study, T&O lowest 1.52%/yr
+    "paediatric_surgery": 0.042,  # docs/sources.md §4.3: same study, paediatric surgery 4.20%/yr
+    **dict.fromkeys(  # docs/sources.md §4.3: surgical specialties in England 2.68%/yr (2016-21)
         ("general_surgery", "urology", "plastic_surgery", "otolaryngology", "neurosurgery",
          "cardiothoracic_surgery"), 0.0268),
 }  # fmt: skip
-# facts §4.3 (RCOG 2018): ~30% of O&G starters do not complete, mostly in ST1-2. The extra
+# docs/sources.md §4.3 (RCOG 2018): ~30% of O&G starters do not complete, mostly in ST1-2. The extra
 # early-leaving probability is set so that 1 - (1 - early) exp(-annual x years x TIME_INFLATION)
 # = 0.30: the yearly hazard acts over the real time in training (LTFT, extensions), not the
 # nominal years (the model's hazard is continuous in calendar time).
 OG_NON_COMPLETION = 0.30
-LTFT_DEFAULT = 0.20  # facts §4.3: 20% of trainees LTFT in 2022/23 (England)
+LTFT_DEFAULT = 0.20  # docs/sources.md §4.3: 20% of trainees LTFT in 2022/23 (England)
 LTFT: dict[str, float] = {
-    "haematology": 0.35,  # ESTIMATE: "over half" LTFT in West Midlands 2020 (facts §4.3)
-    "obstetrics_gynaecology": 0.25,  # ESTIMATE: ~80% of O&G trainees female (facts §4.3)
+    "haematology": 0.35,  # ESTIMATE: "over half" LTFT in West Midlands 2020 (docs/sources.md §4.3)
+    "obstetrics_gynaecology": 0.25,  # ESTIMATE: ~80% of O&G trainees female (docs/sources.md §4.3)
 }
 LONDON_FACTOR_DEFAULT = 1.6  # ESTIMATE: between T&O (14-24%) and paediatrics London shares
 LONDON_FACTOR: dict[str, float] = {
-    "haematology": 2.8,  # facts §3.1: London ~34% of 260 HEE-funded haematology posts
-    "paediatrics": 1.9,  # facts §3.3: London 25.7% of paediatrics ST1 posts 2023-24
+    "haematology": 2.8,  # docs/sources.md §3.1: London ~34% of 260 HEE-funded haematology posts
+    "paediatrics": 1.9,  # docs/sources.md §3.3: London 25.7% of paediatrics ST1 posts 2023-24
 }
-CONSULTANTS_NATIONAL: dict[str, int] = {
-    "cardiology": 1653,  # facts §3.2: consultant cardiologists, 1,653 FTE (PQ Nov 2023)
-    "obstetrics_gynaecology": 1856,  # facts §3.2: CfWI O&G CCT-holder supply 2013 (FTE)
-    "haematology": 680,  # facts §3.2: haematology consultants, England c.2007 (headcount)
-}
-# Need driver by group (facts §5.2 suggests G&A for cardiology/haematology, Mat for O&G;
+# Need driver by group (docs/sources.md §5.2 suggests G&A for cardiology/haematology, Mat for O&G;
 # mental health for psychiatry); other groups use the overall weighted population.
 NEED_COMPONENT_BY_GROUP: dict[str, str] = {
     **dict.fromkeys(("medicine", "surgery", "acute"), "general_acute"),
@@ -200,26 +200,6 @@ NEED_COMPONENT_BY_GROUP: dict[str, str] = {
 def read_csv(path: Path, encoding: str = "utf-8-sig", **kwargs: object) -> pd.DataFrame:
     """Read one source CSV with an explicit encoding (utf-8-sig strips the BOM some files have)."""
     return pd.read_csv(path, encoding=encoding, **kwargs)  # type: ignore[call-overload]
-
-
-def round_half_up(x: float) -> int:
-    """Round to the nearest integer, halves up (no banker's rounding)."""
-    return math.floor(x + 0.5)
-
-
-def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
-    """Split integer `total` in proportion to `weights` (Hamilton / largest-remainder method).
-
-    Ties in the remainders go to the earlier index, so the result is deterministic.
-    """
-    w = np.asarray(weights, dtype=float)
-    if total == 0 or w.sum() <= 0:
-        return np.zeros(len(w), dtype=np.int64)
-    quotas = total * w / w.sum()
-    base = np.floor(quotas).astype(np.int64)
-    order = np.argsort(-(quotas - base), kind="stable")
-    base[order[: total - int(base.sum())]] += 1
-    return base
 
 
 def core20_by_lad21(imd: pd.DataFrame) -> pd.Series:
@@ -340,6 +320,29 @@ def ststats_mean(stats: pd.DataFrame, spec: Spec, column: str) -> tuple[float, s
     return float(per_year.mean()), f"{span} L{spec.stat_level} {names}"
 
 
+# Unique applicants by recruitment round in 2024 (UK; DHSC answer HL8152, docs/sources.md §6.3):
+# round 1 is CT1/ST1 entry, round 2 mostly ST3/ST4 entry.
+UNIQUE_APPLICANTS_2024: dict[int, int] = {1: 26_203, 2: 7_179}
+ROUND_OF_LEVEL: dict[int, int] = {1: 1, 2: 1, 3: 2, 4: 2}  # entry level -> recruitment round
+
+
+def unique_applicants(stats: pd.DataFrame, specialties: pd.DataFrame) -> np.ndarray:
+    """People applying to each specialty in 2024, not applications.
+
+    A round's 2024 unique applicants are shared over specialties in proportion to their
+    applications (HEE competition ratios, mean of INTAKE_YEARS; every specialty of the round,
+    GP and core programmes included): an applicant who applies to k specialties counts 1/k in
+    each.
+    """
+    used = stats[stats["year"].isin(INTAKE_YEARS)]
+    per_round = used.groupby(used["level"].map(ROUND_OF_LEVEL))["applications"].sum() / len(
+        INTAKE_YEARS
+    )
+    rnd = specialties["entry_level"].map(ROUND_OF_LEVEL)
+    unique = rnd.map(UNIQUE_APPLICANTS_2024) / rnd.map(per_round)
+    return (specialties["applications_per_year"] * unique).round(2).to_numpy()
+
+
 def build_specialties(shared: Path) -> pd.DataFrame:
     """Specialty parameters; also holds tariff_posts_national (used for posts, not written)."""
     stats = read_csv(shared / "sources" / "ststats" / "data.csv", index_col=0)
@@ -371,22 +374,39 @@ def build_specialties(shared: Path) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows)
-    anchors = out.set_index("specialty_code").loc[list(CONSULTANTS_NATIONAL)]
-    # ESTIMATE: consultants per yearly intake place elsewhere = mean ratio of the three anchors
-    # (~10). A consultant stock is fed by the yearly CCT flow, so it scales with intake, not with
-    # posts (a 3-year programme turns out more CCTs per post than an 8-year one).
-    ratio = round(float((anchors.index.map(CONSULTANTS_NATIONAL) / anchors[
-        "intake_per_year"]).mean()), 2)  # fmt: skip
-    out["consultants_national"] = [
-        CONSULTANTS_NATIONAL.get(code, round_half_up(ratio * intake))
-        for code, intake in zip(out["specialty_code"], out["intake_per_year"], strict=True)
-    ]
-    known = out["specialty_code"].isin(list(CONSULTANTS_NATIONAL))
-    out["source"] += np.where(
-        known, "; consultants facts §3.2", f"; consultants ESTIMATE {ratio} x yearly intake"
-    )
+    out["applicants_per_year"] = unique_applicants(stats, out)
+    national, note = national_by_specialty(out)
+    out["consultants_national"] = national.to_numpy()
+    out["source"] += "; " + note.to_numpy()
     cols = [c for c in out.columns if c not in ("source", "tariff_posts_national")]
     return out[[*cols, "source", "tariff_posts_national"]]
+
+
+# Posts offered by local office where published: paediatrics ST1 and trauma & orthopaedics ST3,
+# 2023 + 2024 (DHSC/NHSE fill-rate answers, docs/sources.md §3.3). "SW" (South West) is split
+# between Peninsula and Severn by population.
+OFFICE_POSTS: dict[str, dict[str, int]] = {
+    "paediatrics": {"EM": 64, "EOE": 73, "KSS": 43, "LDN": 214, "NE": 38, "NW": 89, "SW": 54,
+                    "TV": 36, "WX": 30, "WM": 73, "YH": 115},
+    "trauma_orthopaedics": {"EM": 30, "EOE": 29, "KSS": 32, "LDN": 56, "NE": 14, "NW": 29,
+                            "SW": 26, "TV": 6, "WX": 17, "WM": 30, "YH": 27},
+}  # fmt: skip
+SOUTH_WEST_OFFICES = ("PEN", "SEV")
+
+
+def office_weights(spec: str, lo: pd.DataFrame, london_factor: float) -> np.ndarray:
+    """Weights splitting a specialty's national posts over local offices (lo: code, population).
+
+    The published office counts where they exist (OFFICE_POSTS), else population x
+    london_factor in London.
+    """
+    pop = lo.set_index("lo_code")["population"]
+    if spec in OFFICE_POSTS:
+        counts = pd.Series(OFFICE_POSTS[spec], dtype=float)
+        sw = pop[list(SOUTH_WEST_OFFICES)]
+        counts = pd.concat([counts.drop("SW"), counts["SW"] * sw / sw.sum()])
+        return counts.reindex(pop.index).to_numpy()
+    return (pop * np.where(pop.index == LONDON_LO, london_factor, 1.0)).to_numpy()
 
 
 def build_posts(
@@ -394,18 +414,17 @@ def build_posts(
 ) -> pd.DataFrame:
     """SYNTHETIC tariff and trust-funded posts by trust and specialty.
 
-    National tariff posts (specialties.csv, tariff_posts_national) go to local offices in
-    proportion to population x london_factor (London only), then to the LO's trusts in
-    proportion to `sites`; largest remainder at both levels.
+    National tariff posts (specialties.csv, tariff_posts_national) go to local offices by
+    `office_weights`, then to the LO's trusts in proportion to `sites`; largest remainder at
+    both levels.
     """
     lo_pop = icbs.groupby("lo_code")["population"].sum()
     lo = pd.DataFrame({"lo_code": lo_pop.index, "population": lo_pop.to_numpy(dtype=float)})
-    is_london = (lo["lo_code"] == LONDON_LO).to_numpy()
     by_lo = {code: trusts.index[trusts["lo_code"] == code] for code in lo["lo_code"]}
     rows = []
     for spec in specialties.itertuples(index=False):
-        factor = np.where(is_london, spec.london_factor, 1.0)
-        lo_posts = largest_remainder(int(spec.tariff_posts_national), lo["population"] * factor)
+        weights = office_weights(spec.specialty_code, lo, spec.london_factor)
+        lo_posts = largest_remainder(int(spec.tariff_posts_national), weights)
         for code, n in zip(lo["lo_code"], lo_posts, strict=True):
             members = by_lo[code]
             alloc = largest_remainder(int(n), trusts.loc[members, "sites"].to_numpy())
@@ -416,34 +435,6 @@ def build_posts(
     out = pd.DataFrame(
         rows, columns=["trust_code", "specialty_code", "tariff_posts", "trust_funded_posts"]
     )
-    return out.sort_values(["trust_code", "specialty_code"]).reset_index(drop=True)
-
-
-def build_consultants(
-    trusts: pd.DataFrame, icbs: pd.DataFrame, specialties: pd.DataFrame, posts: pd.DataFrame
-) -> pd.DataFrame:
-    """SYNTHETIC consultant stock by trust and specialty.
-
-    consultants_national is split over trusts in proportion to 0.5 x the trust's share of the
-    specialty's tariff posts + 0.5 x its share of population (its ICB's ONS population divided
-    equally among the ICB's acute trusts); ESTIMATE, largest remainder.
-    """
-    n_in_icb = trusts["icb_code"].map(trusts["icb_code"].value_counts())
-    trust_pop = trusts["icb_code"].map(icbs.set_index("icb_code")["population"]) / n_in_icb
-    pop_share = (trust_pop / trust_pop.sum()).to_numpy()
-    rows = []
-    for spec in specialties.itertuples(index=False):
-        mine = posts[posts["specialty_code"] == spec.specialty_code]
-        tariff = trusts["trust_code"].map(mine.set_index("trust_code")["tariff_posts"]).fillna(0)
-        post_share = (tariff / tariff.sum()).to_numpy()
-        w = CONSULTANT_POST_WEIGHT * post_share + (1 - CONSULTANT_POST_WEIGHT) * pop_share
-        alloc = largest_remainder(int(spec.consultants_national), w)
-        rows += [
-            (code, spec.specialty_code, int(n))
-            for code, n in zip(trusts["trust_code"], alloc, strict=True)
-            if n > 0
-        ]
-    out = pd.DataFrame(rows, columns=["trust_code", "specialty_code", "consultants"])
     return out.sort_values(["trust_code", "specialty_code"]).reset_index(drop=True)
 
 

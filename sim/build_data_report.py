@@ -48,6 +48,7 @@ def render_blocks(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         int(posts["tariff_posts"].sum()), int(posts["trust_funded_posts"].sum()),
         int(cons["consultants"].sum()),
     )  # fmt: skip
+    n_est = int(cons["establishment"].sum())
     london_tariff = int(posts.loc[posts["london"], "tariff_posts"].sum())
     pop = icbs.groupby("region_code")["population"].sum()
     haem = posts[posts["specialty_code"] == "haematology"]
@@ -65,6 +66,8 @@ def render_blocks(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         ["Tariff-funded training posts (SYNTHETIC)", f"{tariff:,}"],
         ["Trust-funded training posts (SYNTHETIC)", f"{funded:,}"],
         ["Consultants (SYNTHETIC)", f"{n_cons:,}"],
+        ["Funded consultant posts (SYNTHETIC)",
+         f"{n_est:,} (vacancy rate {_pct(n_est - n_cons, n_est)})"],
         ["posts.csv rows (trust x specialty pairs with posts)", f"{len(posts):,}"],
         ["consultants.csv rows (trust x specialty pairs with consultants)", f"{len(cons):,}"],
         ["London share of tariff posts, all specialties",
@@ -76,7 +79,9 @@ def render_blocks(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     regions = [
         [f"{code} {name}", f"{int(pop[code]):,}", f"{int((trusts['region_code'] == code).sum())}",
          f"{int(posts.loc[post_region == code, 'tariff_posts'].sum()):,}",
-         f"{int(cons.loc[cons['region'] == code, 'consultants'].sum()):,}"]
+         f"{int(cons.loc[cons['region'] == code, 'consultants'].sum()):,}",
+         f"{int(cons.loc[cons['region'] == code, 'establishment'].sum()):,}",
+         f"{cons.loc[cons['region'] == code, 'consultants'].sum() / pop[code] * 1e5:.1f}"]
         for code, name in tables["regions.csv"].itertuples(index=False)
     ]  # fmt: skip
     by_spec = posts.groupby("specialty_code")
@@ -98,7 +103,16 @@ def render_blocks(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     return {
         "totals": _table(["Quantity", "Value"], totals),
         "regions": _table(
-            ["Region", "Population", "Trusts", "Tariff posts", "Consultants"], regions
+            [
+                "Region",
+                "Population",
+                "Trusts",
+                "Tariff posts",
+                "Consultants",
+                "Funded posts",
+                "Consultants per 100k",
+            ],
+            regions,
         ),
         "specialties": _table(SPECIALTY_HEADER, specialties),
     }

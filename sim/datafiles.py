@@ -57,6 +57,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "training_years": "positive",
         "intake_per_year": "amount",
         "applications_per_year": "amount",
+        "applicants_per_year": "amount",
         "attrition_per_year": "share",
         "attrition_early": "share",
         "ltft_share": "share",
@@ -71,7 +72,12 @@ SCHEMA: dict[str, dict[str, str]] = {
         "tariff_posts": "count",
         "trust_funded_posts": "count",
     },
-    "consultants.csv": {"trust_code": "code", "specialty_code": "code", "consultants": "count"},
+    "consultants.csv": {
+        "trust_code": "code",
+        "specialty_code": "code",
+        "consultants": "count",
+        "establishment": "count",
+    },
 }
 KEYS: dict[str, tuple[str, ...]] = {
     "regions.csv": ("region_code",),

@@ -7,8 +7,9 @@ Trainees: a filled post holds a trainee whose time in programme is drawn from th
 distribution of a constant-intake cohort, density proportional to survival S(a) on [0, D), where D
 is the calendar time to CCT (longer for LTFT trainees). Their attrition date is drawn conditional
 on having survived to a.
-Consultants: ages from a profile flat from 33 to 55 and falling linearly to zero at 67, so that
-about a fifth are over 55 (facts §4.4: 15-19% of consultants over 55; 23-33% of cardiologists 56+).
+Consultants: the trust x specialty stock and funded posts of the data directory; ages from the
+stationary profile of the exit process (`sim/consultant_ages.py`), so exits are smooth from the
+first month.
 """
 
 from __future__ import annotations
@@ -19,14 +20,12 @@ import numpy as np
 
 from agents.consultant import INITIAL
 from agents.trainee import survival
+from sim.consultant_ages import stationary_age_cdf
 from sim.consultant_market import add_consultants
 from sim.training import enter
 
 if TYPE_CHECKING:
     from sim.model import TraineeFlowModel
-
-_AGE_GRID = np.array([33.0, 55.0, 67.0])  # ESTIMATE, see module docstring
-_AGE_CDF = np.array([0.0, 22.0 / 28.0, 1.0])  # flat 33-55 (22 units), triangle 55-67 (6 units)
 
 
 def _stationary_months(
@@ -47,7 +46,7 @@ def _stationary_months(
 
 
 def populate(m: TraineeFlowModel) -> None:
-    """Fill the base year: posts, trainees in post, consultants and their establishment."""
+    """Fill the base year: posts, trainees in post and consultants."""
     t, p, w = 0, m.params, m.world
     posts = m.posts
     trust, spec, funding = w.baseline_posts
@@ -76,7 +75,7 @@ def populate(m: TraineeFlowModel) -> None:
     home_draw = m.streams["initial_home"].uniform(t, slots)
     cum = np.cumsum(w.lo_population) / w.lo_population.sum()
     lo = w.trust_lo[trust[filled]]
-    # ESTIMATE: 60% train in their home office (Goldacre 2013: 48-70%, facts §4.4)
+    # ESTIMATE: 60% train in their home office (Goldacre 2013: 48-70%, docs/sources.md §4.4)
     home = np.where(
         home_draw < 0.6, lo, np.minimum(np.searchsorted(cum, (home_draw - 0.6) / 0.4), w.n_los - 1)
     )
@@ -84,13 +83,13 @@ def populate(m: TraineeFlowModel) -> None:
 
 
 def _consultants(m: TraineeFlowModel) -> None:
-    """Consultants in post at the base year, with ages from the profile, and establishment."""
-    t, p = 0, m.params
+    """Consultants in post at the base year, with ages from the stationary profile."""
+    t = 0
     stock = m.world.baseline_consultants
     cells = np.flatnonzero(stock.ravel())
     cell = np.repeat(cells, stock.ravel()[cells])
     c_trust, c_spec = np.divmod(cell, m.n_specs)
     c_slots = m.slots(c_spec, m.next_ordinals("consultant", c_spec))
-    age = np.interp(m.streams["initial_age"].uniform(t, c_slots), _AGE_CDF, _AGE_GRID)
+    ages, cdf = stationary_age_cdf(m.params)
+    age = np.interp(m.streams["initial_age"].uniform(t, c_slots), cdf, ages)
     add_consultants(m, t, c_trust, c_spec, age, INITIAL, slots=c_slots)
-    m.establishment = stock / (1.0 - p.consultant_vacancy_rate)

@@ -19,13 +19,9 @@ from agents.post import Posts
 from agents.trainee import EVENT_NAMES, IN_TRAINING, STATUS_NAMES, Trainees
 from agents.trust import Trust
 from sim import calendar as cal
-from sim.consultant_market import (
-    consultant_exits,
-    grow_establishment,
-    international_recruits,
-    settle,
-)
+from sim.consultant_market import age_vacancies, consultant_exits, grow_establishment
 from sim.initial_state import populate
+from sim.international import international_recruits
 from sim.need import icb_fair_shares, region_fair_shares
 from sim.params import WorldParams
 from sim.policy import PolicyParams
@@ -34,6 +30,7 @@ from sim.recorder import Recorder
 from sim.recruitment import recruit
 from sim.rng import Streams, make_slots
 from sim.rotation import idt_window, rotate
+from sim.settlement import settle
 from sim.training import arcp, monthly_exits
 from sim.world import World
 
@@ -75,12 +72,17 @@ class TraineeFlowModel(mesa.Model):
         self.spec_attrition = world.spec_column("attrition_per_year")
         self.spec_early = world.spec_column("attrition_early")
         self.spec_ltft_share = world.spec_column("ltft_share")
-        self.spec_applications = world.spec_column("applications_per_year")
+        self.spec_applicants = world.spec_column("applicants_per_year")
+        self.spec_entry_level = world.spec_column("entry_level", int)
         feb = set(self.params.february_specialties)
         self.spec_recruits_in_february = np.array([c in feb for c in world.specialty_codes])
         self.lo_popularity = np.array(
             [self.params.lo_popularity.get(c, 0.0) for c in world.lo_codes], dtype=float
         )
+        self.img_factor = np.array(
+            [self.params.img_specialty_factor.get(c, 1.0) for c in world.specialty_codes]
+        )
+        self.created_this_year = 0  # consultant posts created for waiting candidates
         self.retention_bonus = self.policy.incentives.retention_bonus
         self.settlement_decay = np.exp(-world.distance_miles / self.params.settlement_decay_miles)
         self._icb_shares = icb_fair_shares(
@@ -94,7 +96,12 @@ class TraineeFlowModel(mesa.Model):
         self.posts = Posts(capacity=40_000)
         self.consultants = Consultants(capacity=64_000)
         self.filled = np.zeros((world.n_trusts, self.n_specs), dtype=np.int64)
-        self.establishment = np.zeros((world.n_trusts, self.n_specs))
+        self.establishment = world.baseline_establishment.copy()  # funded consultant posts
+        # months each cell has had an open vacancy (ESTIMATE at the start: long enough that
+        # international recruitment is under way, as for the published 2022 vacancies)
+        self.vacant_months = np.where(
+            self.establishment > world.baseline_consultants, self.params.img_after_months, 0
+        )
         self.recorder = Recorder(world.n_regions, self.n_specs)
         self.programme = Programme(self)
         populate(self)
@@ -129,6 +136,7 @@ class TraineeFlowModel(mesa.Model):
         self.programme.monthly(t)
         settle(self, t)
         international_recruits(self, t)
+        age_vacancies(self)
         self.person_months += self.counts.trainees + self.counts.consultants
 
     # bound methods keep Mesa's weak references alive for the model's lifetime

@@ -18,7 +18,7 @@ DEPRIVATION_WEIGHT = 0.2  # HEE "How does the modelling work?": 20% weighting fo
 REGION_GROWTH = {
     # ESTIMATE of population growth 2022 -> 2033 by NHS England region, from ONS 2018-based
     # SNPP to 2028 (East Midlands fastest +7%, North East slowest +2.3%) and ONS 2012-based
-    # (London +13%, East +9% to 2022), facts §5.4; regional projections to 2040 NOT FOUND.
+    # (London +13%, East +9% to 2022), docs/sources.md §5.4; regional projections to 2040 NOT FOUND.
     "Y56": 1.06,
     "Y58": 1.05,
     "Y59": 1.05,

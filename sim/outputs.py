@@ -25,11 +25,20 @@ REGION_YEAR_COLUMNS: tuple[str, ...] = (
     "posts_trust_funded",  # trust-funded posts (outside the programme)
     "trainees",  # trainees in programme holding a post in the region
     "vacancies",  # posts with no holder after recruitment
+    "offered",  # vacant posts offered at recruitment in the year (all rounds)
     "recruits",  # appointed at recruitment in the year
     "ccts",  # trainees completing training (CCT) in the year, by region of last post
-    "settled_within_50_miles",  # of those CCTs, first consultant post within 50 miles
+    "settled",  # CCT holders taking a first consultant post in the year (region of training)
+    "settled_within_50_miles",  # of those, within 50 miles of their last training trust
     "consultants",  # consultants in post in the region
     "consultant_vacancies",  # funded consultant posts without a holder
+    "consultant_posts",  # funded consultant posts (establishment): demand
+    "cct_seekers",  # CCT holders seeking a consultant post, by region of last training post
+    "consultant_exits",  # consultants retiring or leaving in the year
+    "international_recruits",  # consultants recruited from abroad in the year
+    "consultant_posts_added",  # funded posts added in the year (growth and created posts)
+    "posts_created",  # of those, created by trusts for waiting CCT holders
+    "seekers_left",  # CCT holders who left England's market without a consultant post
     "idt_applications",  # inter-deanery transfer applications from the region
     "idt_placed",  # of those, placed (moved) to another local office
     "posts_moved_in",  # programme moves received

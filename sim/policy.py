@@ -1,7 +1,7 @@
 """Policy levers: what a policy team controls (the redistribution programme and incentives).
 
 Uncertain parameters (what the world decides) live in `sim/params.py`. Defaults describe NHS
-England's Distribution of Medical Specialty Training programme as announced (facts.md §3.1,
+England's Distribution of Medical Specialty Training programme as announced (docs/sources.md §3.1,
 DESIGN.md "The policy being modelled"); the `baseline` scenario switches the programme off.
 """
 
@@ -33,14 +33,14 @@ class Phase(_Strict):
 
 
 DEFAULT_PHASES = (
-    # Forerunners from August 2022 (NHSE abstract, facts §3.1).
+    # Forerunners from August 2022 (NHSE abstract, docs/sources.md §3.1).
     Phase(
         name="forerunner",
         start_year=2022,
         specialties=("cardiology", "haematology", "obstetrics_gynaecology"),
     ),
-    # "Remaining specialties in the next 7 years in 3 phases" (NHSE abstract, facts §3.1); the
-    # phase lists and dates were NOT FOUND: ESTIMATE by specialty group.
+    # "Remaining specialties in the next 7 years in 3 phases" (NHSE abstract, docs/sources.md
+    # §3.1); the phase lists and dates were NOT FOUND: ESTIMATE by specialty group.
     Phase(name="A", start_year=2024, specialties=("group:medicine",)),
     Phase(
         name="B",
@@ -61,7 +61,9 @@ class Expansion(_Strict):
     specialties: tuple[str, ...]  # codes or "group:<group>"; posts split by national intake
     posts_per_year: int = Field(ge=0, le=100_000)
     start_year: int = Field(ge=2000, le=2100)
-    years: int = Field(3, ge=1, le=50)  # the 2022-25 spending review: 3 years (facts §3.1)
+    years: int = Field(
+        3, ge=1, le=50
+    )  # the 2022-25 spending review: 3 years (docs/sources.md §3.1)
     post_lifetime_years: int = Field(10, ge=1, le=60)  # ESTIMATE: how long a post is funded
 
 

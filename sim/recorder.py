@@ -25,6 +25,11 @@ FLOWS = (
     "idt_placed",
     "posts_moved_in",
     "posts_moved_out",
+    "consultant_exits",
+    "international_recruits",
+    "consultant_posts_added",
+    "posts_created",
+    "seekers_left",
 )
 
 
@@ -67,6 +72,10 @@ class Recorder:
         np.add.at(cons_region, w.trust_region, cons)
         cvac = np.zeros(self.shape)
         np.add.at(cvac, w.trust_region, vacancies(m))
+        cposts = np.zeros(self.shape)
+        np.add.at(cposts, w.trust_region, m.establishment)
+        seek = m.seeking
+        seek_key = w.trust_region[m.trainees.trust[seek]] * n_s + m.trainees.spec[seek]
         growth = m.population_growth(year)
         cols = {
             "year": np.full(self.size, year),
@@ -81,20 +90,14 @@ class Recorder:
             "vacancies": by_key(p_key[~held]),
             "consultants": cons_region.ravel(),
             "consultant_vacancies": cvac.ravel(),
+            "consultant_posts": cposts.ravel(),
+            "cct_seekers": by_key(seek_key),
             "unplaced_moves": m.unplaced_moves_by_region().ravel().copy(),
             "fair_share_posts": m.fair_share_posts().ravel(),
             "need_weight": w.region_spec_need.ravel(),
             "population": np.repeat(w.region_population * growth, n_s),
         }
-        for name in (
-            "recruits",
-            "ccts",
-            "settled_within_50_miles",
-            "idt_applications",
-            "idt_placed",
-            "posts_moved_in",
-            "posts_moved_out",
-        ):
+        for name in FLOWS:
             cols[name] = self.flows[name].copy()
         self._region_rows.append(cols)
         self._icb_rows.append(self._icb_snapshot(m, year, live, trainees))

@@ -43,26 +43,34 @@ def rank_within_groups(groups_sorted: np.ndarray) -> np.ndarray:
 
 
 def deferred_acceptance(
-    util: np.ndarray, offset: np.ndarray, outside: float, merit: np.ndarray, capacity: np.ndarray
+    util: np.ndarray,
+    offset: np.ndarray,
+    outside: float | np.ndarray,
+    merit: np.ndarray,
+    capacity: np.ndarray,
 ) -> np.ndarray:
     """Program held by each applicant (-1 none) after applicant-proposing deferred acceptance.
 
     util: (applicants x choices) utility of each choice (consumed: tried choices become -inf);
-    program id = offset + choice; choices at or below `outside` are never accepted; merit: in
+    program id = offset + choice; choices at or below `outside` (one value, or one per
+    applicant) are never accepted; merit: in
     [0, 1), higher is better (common to all programs); capacity: seats per program.
     """
     n = len(merit)
+    outside = np.broadcast_to(np.asarray(outside, dtype=float), (n,))
     held = np.full(n, -1, dtype=np.int64)
     searching = np.ones(n, dtype=bool)
     n_prog = len(capacity)
     # lowest merit a program holds once full (-1 while it has room): proposers below it lose
     threshold = np.where(capacity > 0, -1.0, np.inf)
-    for _ in range(util.shape[1] + 1):
+    # an applicant displaced after idle rounds proposes again, so rounds can exceed the choices;
+    # every round consumes at least one proposal, which bounds the loop
+    while True:
         free = np.flatnonzero(searching & (held < 0))
         if len(free) == 0:
             break
         choice = util[free].argmax(axis=1)
-        acceptable = util[free, choice] > outside
+        acceptable = util[free, choice] > outside[free]
         searching[free[~acceptable]] = False
         free, choice = free[acceptable], choice[acceptable]
         util[free, choice] = -np.inf  # each program is proposed to at most once
@@ -100,9 +108,7 @@ def recruit(m: TraineeFlowModel) -> None:
     capacity = np.bincount(prog_of_post, minlength=n_spec * n_lo)
     m.recorder.add("offered", w.trust_region[m.posts.trust[vac]] * n_spec + m.posts.spec[vac])
 
-    n_app = np.where(in_round, np.rint(m.spec_applications * p.appointable_share), 0).astype(
-        np.int64
-    )
+    n_app = np.where(in_round, np.rint(m.spec_applicants * p.appointable_share), 0).astype(np.int64)
     if t % 12 == 6:
         n_app = np.rint(n_app / 2).astype(np.int64)  # ESTIMATE: a February round is half-size
     spec = np.repeat(np.arange(n_spec), n_app)
@@ -117,7 +123,9 @@ def recruit(m: TraineeFlowModel) -> None:
     noise = m.streams["applicant_preference"].gumbel(t, pref_slots).reshape(len(spec), n_lo)
     util = m.lo_popularity[None, :] + noise
     util[np.arange(len(spec)), home] += p.home_pull
-    held = deferred_acceptance(util, spec * n_lo, p.outside_option, merit, capacity)
+    round2 = m.spec_entry_level[spec] >= 3  # ST3/ST4 entry: applicants already employed
+    outside = np.where(round2, p.outside_option_round2, p.outside_option)
+    held = deferred_acceptance(util, spec * n_lo, outside, merit, capacity)
 
     got = np.flatnonzero(held >= 0)
     got = got[np.lexsort((-merit[got], held[got]))]

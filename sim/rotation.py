@@ -44,8 +44,8 @@ def idt_window(m: TraineeFlowModel) -> None:
     """An IDT window: eligible trainees apply; placed only into a declared vacancy.
 
     Eligible: at least 9 months in programme and at least 12 months to CCT (national IDT
-    rules, facts §4.3). The destination is the home office when the trainee trains away from
-    home, else an office drawn by popularity.
+    rules, docs/sources.md §4.3). The destination is the home office when the trainee trains away
+    from home, else an office drawn by popularity.
     """
     t = int(m.time)
     tr, w, p = m.trainees, m.world, m.params

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from agents.trainee import LOST
 from sim.inputs import check_seed, check_years
+from sim.market_outcomes import market_outputs, market_scalars
 from sim.model import TraineeFlowModel
 from sim.outputs import RunResult
 from sim.scenario import Scenario
@@ -117,7 +119,7 @@ def summarise(model: TraineeFlowModel, region_year: pd.DataFrame) -> dict[str, f
         "ltft_share_end": float(np.mean(tr.fte[rows] < 1.0)) if len(rows) else 0.0,
         "fill_rate": float(rec["recruits"].sum() / max(offered, 1)),
         "ccts": float(rec["ccts"].sum()),
-        "cct_unplaced": float(np.count_nonzero(tr.status[: tr.n] == 4)),
+        "cct_unplaced": float(np.count_nonzero(tr.status[: tr.n] == LOST)),
         "posts_moved": float(rec["posts_moved_in"].sum()),
         "unplaced_moves": float(region_year["unplaced_moves"].sum()),
         "idt_applications": float(rec["idt_applications"].sum()),
@@ -126,4 +128,5 @@ def summarise(model: TraineeFlowModel, region_year: pd.DataFrame) -> dict[str, f
         "fair_share_gap_end": fair_share_gap(region_year, years[-1]),
         "person_months": float(model.person_months),
     }
+    out.update(market_scalars(market_outputs(region_year, model.world)))
     return out

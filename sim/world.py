@@ -194,7 +194,15 @@ class World:
 
     @cached_property
     def baseline_consultants(self) -> np.ndarray:
-        """Baseline consultants by trust and specialty (n_trusts x n_specs)."""
+        """Baseline consultants in post by trust and specialty (n_trusts x n_specs)."""
+        return self._consultant_table("consultants")
+
+    @cached_property
+    def baseline_establishment(self) -> np.ndarray:
+        """Baseline funded consultant posts by trust and specialty (n_trusts x n_specs)."""
+        return self._consultant_table("establishment")
+
+    def _consultant_table(self, column: str) -> np.ndarray:
         c = self.data.consultants
         out = np.zeros((self.n_trusts, self.n_specialties), dtype=np.int64)
         np.add.at(
@@ -203,7 +211,7 @@ class World:
                 _index(c["trust_code"], self.trust_codes),
                 _index(c["specialty_code"], self.specialty_codes),
             ),
-            c["consultants"].to_numpy(dtype=np.int64),
+            c[column].to_numpy(dtype=np.int64),
         )
         return out
 
@@ -234,10 +242,14 @@ class World:
             tariff_posts=d.posts["tariff_posts"] * factor,
             trust_funded_posts=d.posts["trust_funded_posts"] * factor,
         )
-        cons = d.consultants.assign(consultants=d.consultants["consultants"] * factor)
+        cons = d.consultants.assign(
+            consultants=d.consultants["consultants"] * factor,
+            establishment=d.consultants["establishment"] * factor,
+        )
         specs = d.specialties.assign(
             intake_per_year=d.specialties["intake_per_year"] * factor,
             applications_per_year=d.specialties["applications_per_year"] * factor,
+            applicants_per_year=d.specialties["applicants_per_year"] * factor,
             consultants_national=d.specialties["consultants_national"] * factor,
         )
         return World(replace(d, posts=posts, consultants=cons, specialties=specs))

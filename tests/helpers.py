@@ -47,13 +47,15 @@ def build_data_dir(
     tariff_posts: int | None = None,
     trust_funded_posts: int | None = None,
     consultants: int | None = None,
+    establishment: int | None = None,
 ) -> Path:
     """Write a reduced data directory to `dest` and return it.
 
     specialties: specialty codes kept. trusts: trust codes kept (default: one per local office).
     spec_updates: column -> value set on every kept specialty row (e.g. ltft_share=0).
-    tariff_posts / trust_funded_posts / consultants: if given, every kept (trust, specialty)
-    pair gets exactly this number (rows are added for pairs missing from the bundled files).
+    tariff_posts / trust_funded_posts / consultants / establishment: if given, every kept
+    (trust, specialty) pair gets exactly this number (rows are added for pairs missing from the
+    bundled files); establishment defaults to the consultants given (no vacancies).
     """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
@@ -87,7 +89,12 @@ def build_data_dir(
         {"tariff_posts": tariff_posts, "trust_funded_posts": trust_funded_posts},
     )
     posts.to_csv(dest / "posts.csv", index=False)
-    cons = _cut(read_bundled("consultants.csv"), pairs, {"consultants": consultants})
+    funded = establishment if establishment is not None else consultants
+    cons = _cut(
+        read_bundled("consultants.csv"),
+        pairs,
+        {"consultants": consultants, "establishment": funded},
+    )
     cons.to_csv(dest / "consultants.csv", index=False)
     return dest
 

@@ -14,7 +14,7 @@ def world():
 
 def test_targets_have_sources_and_tolerances():
     names = {t.name for t in TARGETS}
-    assert {"settled_within_50_miles", "fill_rate", "ltft_share_end"} <= names
+    assert {"settled_within_50_miles", "fill_rate_level_3", "ltft_share_end"} <= names
     for t in TARGETS:
         assert t.tolerance > 0 and t.source
         assert t.holds(t.value) and not t.holds(t.value + 2 * t.tolerance)

@@ -57,7 +57,7 @@ def test_geography_totals(data):
     assert 120 <= len(data.trusts) <= 130
     assert data.icbs["icb_code"].isin(data.trusts["icb_code"]).all()  # every ICB has a trust
     lo_pop = data.icbs.groupby("lo_code")["population"].sum()
-    assert lo_pop["LDN"] == 8_866_180  # facts.md §1.2 / §1.3
+    assert lo_pop["LDN"] == 8_866_180  # docs/sources.md §1.2 / §1.3
     assert lo_pop["KSS"] == 5_428_914
     assert 0 <= data.icbs["core20_share"].min() and data.icbs["core20_share"].max() < 0.6
 
@@ -81,7 +81,7 @@ def test_specialties(data):
     assert tuple(spec.loc["obstetrics_gynaecology", ["entry_level", "training_years"]]) == (1, 7)
     assert spec.loc["obstetrics_gynaecology", "need_component"] == "maternity"
     og = spec.loc["obstetrics_gynaecology"]
-    # ~30% never complete (facts §4.3) over the real time in training (7 years x 1.15)
+    # ~30% never complete (docs/sources.md §4.3) over the real time in training (7 years x 1.15)
     completion = (1 - og["attrition_early"]) * math.exp(-og["attrition_per_year"] * 7 * 1.15)
     assert completion == pytest.approx(0.70, abs=0.001)
 
@@ -108,8 +108,8 @@ def test_posts_and_consultants_match_national_totals(data):
 
 
 def test_london_share_of_haematology_posts(data):
-    assert 0.30 <= london_share(data, "haematology") <= 0.38  # facts §3.1: about 34%
-    assert 0.24 <= london_share(data, "paediatrics") <= 0.28  # facts §3.3: 25.7%
+    assert 0.30 <= london_share(data, "haematology") <= 0.38  # docs/sources.md §3.1: about 34%
+    assert 0.24 <= london_share(data, "paediatrics") <= 0.28  # docs/sources.md §3.3: 25.7%
     assert london_share(data) > 0.155  # London over-represented against its population
 
 

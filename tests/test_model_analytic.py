@@ -112,6 +112,7 @@ def runs(request, tmp_path_factory) -> Runs:
             "attrition_per_year": RATE,
             "attrition_early": request.param,
             "applications_per_year": 20_000,
+            "applicants_per_year": 20_000,
         },
         tariff_posts=POSTS_PER_TRUST,
         trust_funded_posts=0,

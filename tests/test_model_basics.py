@@ -124,8 +124,10 @@ def test_ltft_share_at_end_is_about_20_percent(baseline_run):
 
 
 def test_fill_rate_is_realistic(baseline_run):
+    # over 25 years, posts a specialty cannot fill are offered again every year (fill by entry
+    # level in the 2024 round is checked against England's in tests/test_market.py)
     fill = baseline_run.summary["fill_rate"]
-    assert 0.90 <= fill <= 1.0, f"fill rate {fill:.3f}"
+    assert 0.80 <= fill <= 1.0, f"fill rate {fill:.3f}"
     ry = baseline_run.region_year
     later = ry[ry["year"] > ry["year"].min()]
     # the summary's fill rate is the tables' recruits over posts offered: both non-trivial

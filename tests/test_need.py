@@ -170,16 +170,16 @@ TINY = {
     ),
     "specialties.csv": (
         "specialty_code,specialty_name,group,entry_level,training_years,intake_per_year,"
-        "applications_per_year,attrition_per_year,attrition_early,ltft_share,need_component,"
-        "london_factor,consultants_national,source\n"
-        "cardiology,Cardiology,medicine,3,5,10,20,0.02,0,0.1,overall,1,50,x\n"
-        "obstetrics_gynaecology,O&G,women_children,1,7,10,20,0.03,0,0.25,maternity,1,50,x\n"
+        "applications_per_year,applicants_per_year,attrition_per_year,attrition_early,ltft_share,"
+        "need_component,london_factor,consultants_national,source\n"
+        "cardiology,Cardiology,medicine,3,5,10,20,18,0.02,0,0.1,overall,1,50,x\n"
+        "obstetrics_gynaecology,O&G,women_children,1,7,10,20,18,0.03,0,0.25,maternity,1,50,x\n"
     ),
     "posts.csv": (
         "trust_code,specialty_code,tariff_posts,trust_funded_posts\n"
         "T1,cardiology,5,0\nT3,cardiology,5,0\nT1,obstetrics_gynaecology,5,0\n"
     ),
-    "consultants.csv": "trust_code,specialty_code,consultants\nT1,cardiology,10\n",
+    "consultants.csv": "trust_code,specialty_code,consultants,establishment\nT1,cardiology,10,11\n",
 }
 
 

@@ -1,0 +1,55 @@
+"""International recruits: a limited monthly flow into consultant vacancies.
+
+Each specialty receives on average `img_inflow_share` x its specialty factor x its funded posts
+a year, drawn each month by stochastic rounding. Recruits take only vacancies in trust x
+specialty cells that have had a vacancy for `img_after_months` (trusts recruit abroad once local
+recruitment has failed), a cell with probability in proportion to its vacancies (at most one
+recruit per cell and month), so they go where vacancies persist: their regional pattern follows
+local shortage. Recruits who find no such vacancy do not come: the flow is a limit, not a filler
+of every vacancy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.consultant import INTERNATIONAL
+from sim.consultant_market import add_consultants, vacancies
+from sim.recruitment import rank_within_groups
+
+if TYPE_CHECKING:
+    from sim.model import TraineeFlowModel
+
+IMG_BASE = 1 << 38  # slots of international recruits sit above those of trainees
+_PER_MONTH = 1 << 16  # most recruits a specialty can have in one month (slot layout)
+_CELL_BASE = 1 << 37  # slots of the per-cell draws that decide where recruits go
+
+
+def international_recruits(m: TraineeFlowModel, t: int) -> None:
+    """The month's international recruits take open vacancies of their specialty."""
+    p = m.params
+    vac = np.where(m.vacant_months >= p.img_after_months, vacancies(m), 0)
+    per_spec = vac.sum(axis=0)
+    expected = p.img_inflow_share / 12.0 * m.establishment.sum(axis=0) * m.img_factor
+    specs = np.arange(m.n_specs)
+    u = m.streams["img_arrivals"].uniform(t, m.slots(specs, 0))
+    arrivals = np.minimum(np.floor(expected + u).astype(np.int64), per_spec)
+    if arrivals.sum() == 0:
+        return
+    # the specialty's recruits take distinct cells, sampled without replacement with weight
+    # = open vacancies (exponential race: key = Exp(1) / weight, smallest keys win); the key is
+    # drawn per cell and month, so two policies with the same vacancies send recruits alike
+    counts = vac.T.ravel()  # specialty-major cells: s * n_trusts + trust
+    cells = np.flatnonzero(counts)
+    spec, trust = np.divmod(cells, m.world.n_trusts)
+    race = -np.log(m.streams["img_choice"].uniform(t, m.slots(spec, _CELL_BASE + trust)))
+    order = np.lexsort((race / counts[cells], spec))
+    spec, trust = spec[order], trust[order]
+    taken = rank_within_groups(spec) < arrivals[spec]
+    spec, trust = spec[taken], trust[taken]
+    slots = m.slots(spec, IMG_BASE + t * _PER_MONTH + rank_within_groups(spec))
+    age = p.img_age_mean + 4.0 * m.streams["img_age"].normal(t, slots)
+    add_consultants(m, t, trust, spec, age, INTERNATIONAL, slots=slots)
+    m.recorder.add("international_recruits", m.world.trust_region[trust] * m.n_specs + spec)
