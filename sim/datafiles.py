@@ -268,14 +268,16 @@ UPPER: dict[tuple[str, str], float] = {
     ("specialties.csv", "training_years"): 20,  # the longest bundled training is 8 years
     ("specialties.csv", "intake_per_year"): 100_000,  # bundled: at most 568 a year
     ("specialties.csv", "applications_per_year"): 1_000_000,  # bundled: at most 1,620
+    ("specialties.csv", "applicants_per_year"): 1_000_000,
     ("specialties.csv", "london_factor"): 100,  # bundled: at most 2.8
     ("specialties.csv", "consultants_national"): 1_000_000,  # bundled: at most 5,711
     ("posts.csv", "tariff_posts"): 100_000,  # bundled: at most 152 per trust and specialty
     ("posts.csv", "trust_funded_posts"): 100_000,
-    ("consultants.csv", "consultants"): 100_000,  # bundled: at most 148
+    ("consultants.csv", "consultants"): 100_000,  # bundled: at most 175
+    ("consultants.csv", "establishment"): 100_000,  # bundled: at most 191
 }
-# Totals over a file: 30x England's posts (31,057) or consultants (45,727), so that a run's
-# agent arrays stay well inside memory.
+# Totals over a file: about 30x England's posts (31,056) or consultants (about 50,000), so that
+# a run's agent arrays stay well inside memory.
 TOTALS: dict[str, tuple[tuple[str, ...], int]] = {
     "posts.csv": (("tariff_posts", "trust_funded_posts"), 1_000_000),
     "consultants.csv": (("consultants",), 1_500_000),
