@@ -5,20 +5,33 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from results.store import ResultStore, StoreError
-from sim.datafiles import DataError
-from sim.scenario import ScenarioError, bundled_descriptions, load_scenario
-from sim.world import World
+from experiments import compare_cli, sweep_cli, viz_cli
+from experiments.cli_common import (
+    DataOpt,
+    DbOpt,
+    JsonOpt,
+    RepOpt,
+    ScenarioOpt,
+    SeedOpt,
+    YearsOpt,
+    check_db,
+    fail,
+    load_inputs,
+    open_store,
+    out,
+    progress_bar,
+    user_errors,
+)
+from sim.inputs import MAX_TRAJECTORIES, check_int, check_replicates, check_seed, check_years
+
+if TYPE_CHECKING:
+    pass
 
 app = typer.Typer(
     add_completion=False,
@@ -26,87 +39,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate NHS England's specialty training pipeline.",
 )
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-
-class InputError(Exception):
-    """Bad user input: printed as one line, exit code 2."""
-
-
-def fail(message: str) -> None:
-    """Print one clear error and exit with code 2."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(2)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn bad-input exceptions into one clear message and exit code 2."""
-    try:
-        yield
-    except (DataError, ScenarioError, StoreError, InputError) as exc:
-        fail(str(exc))
-
-
-@contextmanager
-def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (runs done / total, time left); a no-op when disabled."""
-    if not enabled:
-        yield lambda _n: None
-        return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
-
-
-def open_store(db: str | None, out_dir: Path) -> ResultStore:
-    """The results store: a URL, or the SQLite file in the output folder."""
-    if db is not None:
-        return ResultStore(url=db)
-    return ResultStore(path=out_dir / "results.sqlite")
-
-
-def load_inputs(data: Path | None, scenario: str) -> tuple[World, Any]:
-    """Validated world and scenario (raise before anything is written)."""
-    world = World.load(data)
-    return world, load_scenario(scenario, world)
-
-
-MAX_YEARS = 200  # longest horizon a run, comparison or experiment may ask for
-
-
-def check_years(years: int) -> None:
-    """A horizon of 1 to MAX_YEARS years."""
-    if years > MAX_YEARS:
-        raise InputError(f"--years must be at most {MAX_YEARS} (got {years})")
-
-
-def check_positive(**values: int) -> None:
-    """Numbers that must be positive."""
-    for name, value in values.items():
-        if value < 1:
-            raise InputError(f"--{name} must be at least 1 (got {value})")
-
-
-ScenarioOpt = Annotated[
-    str, typer.Option("--scenario", "-s", help="Bundled scenario name or path to a TOML file.")
-]
-YearsOpt = Annotated[int, typer.Option(help="Years to simulate from the base year (August 2023).")]
-SeedOpt = Annotated[int, typer.Option(help="Master seed; replicates derive their seeds from it.")]
-RepOpt = Annotated[int, typer.Option(help="Replicates (seeds) per scenario.")]
-DbOpt = Annotated[
-    str | None, typer.Option(help="Results database URL (default: SQLite file in --out).")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
-DataOpt = Annotated[Path | None, typer.Option(help="Your own data directory (same schema).")]
+MAX_CALIBRATION_SEEDS = 1_000  # seeds averaged by `calibrate` (each one a full run per trial)
+SALIB_MAX_SEED = 2**32 - 1  # SALib seeds NumPy's legacy generator, which takes 32 bits
 
 
 @app.command()
@@ -121,28 +55,47 @@ def run(
     data: DataOpt = None,
 ) -> None:
     """Run a scenario: store its results, print a summary and draw a figure."""
+    from experiments.write_targets import StoredThenFailed, after_storing, check_out_dir
+
+    with user_errors():  # the quick checks first, before the heavy imports
+        check_years(years, "--years")
+        check_seed(seed, "--seed")
+        check_replicates(replicates, "--replicates")
+        check_out_dir(out_dir)
     from experiments.run_summary import summarise_runs
     from experiments.runner import replicate_seeds, run_replicates
     from results.figures import plot_run
+    from sim.run import run_key
 
     with user_errors():
-        check_positive(years=years, replicates=replicates)
-        check_years(years)
+        check_db(db)
         world, sc = load_inputs(data, scenario)
-        store = open_store(db, out_dir)
-    seeds = replicate_seeds(seed, replicates)
+        seeds = replicate_seeds(seed, replicates)
+        store = open_store(db, out_dir)  # only once every input is known to be valid
+    keys = [run_key(sc, x, years, world) for x in seeds]
+
+    def stored() -> str:
+        done = sum(store.has_run(k) for k in keys)
+        return f"{done} of {len(keys)} run(s) of '{sc.name}' are stored in {store.url}."
+
+    resume = "Free some space and run the same command again: stored runs are read, not re-run."
     start = time.perf_counter()
-    with progress_bar(
-        years * replicates, f"{sc.name}: simulated years", sys.stderr.isatty()
-    ) as tick:
-        results = run_replicates(sc, seeds, years, world, store, tick)
-    summary = summarise_runs(results, world)
-    summary["wall_seconds"] = time.perf_counter() - start
-    summary["db"] = store.url
-    out_dir.mkdir(parents=True, exist_ok=True)
-    figure = plot_run(results, world, out_dir / f"{sc.name}_regions.png")
+    try:
+        with after_storing("storing the runs or drawing the figure", stored, resume):
+            with progress_bar(
+                years * replicates, f"{sc.name}: simulated years", sys.stderr.isatty()
+            ) as tick:
+                results = run_replicates(sc, seeds, years, world, store, tick)
+            summary = summarise_runs(results, world)
+            summary["wall_seconds"] = time.perf_counter() - start
+            summary["db"] = store.url
+            out_dir.mkdir(parents=True, exist_ok=True)
+            figure = plot_run(results, world, out_dir / f"{sc.name}_regions.png")
+    except StoredThenFailed as exc:
+        fail(str(exc), code=1)
+    finally:
+        store.close()
     summary["figure"] = str(figure)
-    store.close()
     if as_json:
         print(json.dumps(summary, indent=None))
         return
@@ -199,11 +152,13 @@ def calibrate(
     data: DataOpt = None,
 ) -> None:
     """Fit the settlement decay to the 80%-within-50-miles target and check all targets."""
+    with user_errors():
+        check_years(years, "--years")
+        check_int("--seeds", seeds, 1, MAX_CALIBRATION_SEEDS)
     from calibration.check import check, observed
     from calibration.settlement import fit_decay
 
     with user_errors():
-        check_positive(years=years, seeds=seeds)
         world, sc = load_inputs(data, "baseline")
     decay = fit_decay(sc, world, seeds=tuple(range(1, seeds + 1)), years=years)
     out.print(
@@ -230,10 +185,13 @@ def sensitivity(
     data: DataOpt = None,
 ) -> None:
     """Morris screening: which uncertain parameters move the headline outcomes."""
+    with user_errors():
+        check_int("--trajectories", trajectories, 1, MAX_TRAJECTORIES)
+        check_years(years, "--years")
+        check_int("--seed", seed, 0, SALIB_MAX_SEED)
     from calibration.sensitivity import morris
 
     with user_errors():
-        check_positive(trajectories=trajectories, years=years)
         world, sc = load_inputs(data, scenario)
     table = morris(sc, world, trajectories=trajectories, years=years, seed=seed)
     table = table.sort_values(["outcome", "mu_star"], ascending=[True, False])
@@ -246,8 +204,15 @@ def sensitivity(
 @app.command()
 def scenarios() -> None:
     """List the bundled scenarios."""
+    from sim.scenario import bundled_descriptions
+
     for name, description in bundled_descriptions().items():
         out.print(f"[bold]{name}[/]: {description}", highlight=False)
+
+
+app.command("compare")(compare_cli.compare)
+app.command("sweep")(sweep_cli.sweep)
+app.command("viz")(viz_cli.viz)
 
 
 def main() -> None:
@@ -255,13 +220,5 @@ def main() -> None:
     app()
 
 
-import experiments.compare_cli  # noqa: E402,F401  (registers `compare`)
-import experiments.sweep_cli  # noqa: E402,F401  (registers `sweep`)
-from experiments import viz_cli  # noqa: E402
-
-app.command("viz")(viz_cli.viz)
-
-if __name__ == "__main__":  # `python -m experiments.cli`: use the module the commands joined
-    from experiments.cli import main as registered_main
-
-    registered_main()
+if __name__ == "__main__":
+    main()

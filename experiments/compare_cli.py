@@ -10,179 +10,31 @@ from __future__ import annotations
 import json
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from experiments.cli import (
+from experiments.cli_common import (
     DataOpt,
     DbOpt,
-    InputError,
     JsonOpt,
     SeedOpt,
     YearsOpt,
-    app,
-    check_positive,
-    check_years,
+    check_db,
+    fail,
     open_store,
     out,
     progress_bar,
     user_errors,
 )
-from results.analysis import (
-    HEADLINE,
-    canonical,
-    donor_regions,
-    nan_to_none,
-    outcomes_table,
-    paired_comparison,
-    region_series,
-    region_table_by_seed,
-    years_to_fair_share,
-)
-from results.metrics import icb_metrics
-from sim.outputs import RunResult
-from sim.world import World
+from sim.inputs import InputError, check_replicates, check_seed, check_years
 
-FIGURES = {
-    "regions": (
-        "compare_regions_over_time.png",
-        "Consultants per 100,000 need-weighted population by region over time "
-        "(line: mean over replicates; band: 95% interval of the mean).",
-    ),
-    "differences": (
-        "compare_region_differences.png",
-        "Paired differences (other minus base, same seeds) in consultants per "
-        "100,000 need-weighted population by region over time, with 95% paired "
-        "intervals.",
-    ),
-    "coverage": (
-        "compare_coverage_by_year.png",
-        "Need coverage (consultant share / need share) by region at the start, "
-        "middle and end of the run; 1 = fair share.",
-    ),
-    "map": (
-        "compare_trust_map.png",
-        "Acute trusts at their locations, coloured by their ICB's consultants per 100,000 "
-        "need at the end, and the change from the base scenario.",
-    ),
-    "lorenz": (
-        "compare_lorenz.png",
-        "Lorenz curves of consultants against need across ICBs at the end; the closer to "
-        "the diagonal, the more equal.",
-    ),
-}
+if TYPE_CHECKING:
+    from sim.outputs import RunResult
 
 
-def _stack(results: list[RunResult], table: str) -> pd.DataFrame:
-    """One scenario's runs' table with run_key and scenario columns."""
-    return pd.concat(
-        [getattr(r, table).assign(run_key=r.run_key, scenario=r.scenario) for r in results],
-        ignore_index=True,
-    )
-
-
-def _years_within(results: list[RunResult]) -> dict[str, tuple[float | None, int]]:
-    """Per region: median years to within 5% of fair share (replicates that got there), count."""
-    table = pd.concat([years_to_fair_share(r) for r in results])
-    out = {}
-    for code, g in table.groupby("region_code", sort=False):
-        reached = g["years_within"].dropna()
-        out[str(code)] = (float(reached.median()) if len(reached) else None, int(len(reached)))
-    return out
-
-
-def draw_figures(runs: dict[str, list[RunResult]], world: World, folder: Path) -> list[str]:
-    """The comparison figures in `folder`; returns their file names."""
-    from results.compare_figures import (
-        plot_coverage_years,
-        plot_lorenz,
-        plot_region_differences,
-        plot_region_series,
-        plot_trust_map,
-    )
-
-    names = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
-    scen = list(runs)
-    first = next(iter(runs.values()))[0]
-    start, end = first.base_year, first.base_year + first.years
-    series = pd.concat(
-        [region_series(_stack(rs, "region_year")).assign(scenario=s) for s, rs in runs.items()],
-        ignore_index=True,
-    )
-    seeds = {r.run_key: r.seed for rs in runs.values() for r in rs}
-    series["seed"] = series["run_key"].map(seeds)
-    icb_end = pd.concat(
-        [icb_metrics(_stack(rs, "icb_year"), end).assign(scenario=s) for s, rs in runs.items()],
-        ignore_index=True,
-    )
-    trusts = world.data.trusts[["trust_code", "lat", "lon", "icb_code", "region_code"]]
-    plot_region_series(series, names, scen, folder / FIGURES["regions"][0])
-    plot_region_differences(series, names, scen, folder / FIGURES["differences"][0])
-    years = sorted({start, start + first.years // 2, end})
-    plot_coverage_years(series, names, scen, years, folder / FIGURES["coverage"][0])
-    plot_trust_map(trusts, icb_end, names, scen, end, folder / FIGURES["map"][0])
-    plot_lorenz(icb_end, scen, end, folder / FIGURES["lorenz"][0])
-    return [FIGURES[k][0] for k in FIGURES]
-
-
-def analyse(runs: dict[str, list[RunResult]]) -> dict[str, Any]:
-    """Paired comparisons of every other scenario with the first (the base)."""
-    base, *others = runs
-    donors = donor_regions(runs[base][0])  # one donor set for every arm
-    tables = {s: outcomes_table(rs, donors) for s, rs in runs.items()}
-    coverage = {s: region_table_by_seed(rs).reset_index() for s, rs in runs.items()}
-    comparisons, regions = {}, {}
-    for other in others:
-        metrics = paired_comparison(tables[base], tables[other])
-        head = metrics[HEADLINE]
-        comparisons[other] = {
-            "headline": {
-                "metric": HEADLINE,
-                "diff": head["diff"],
-                "correlation": head["correlation"],
-                "paired_ci_width": head["paired_ci_width"],
-                "unpaired_ci_width": head["unpaired_ci_width"],
-            },
-            "metrics": metrics,
-        }
-        codes = [c for c in coverage[base].columns if c != "seed"]
-        regions[other] = paired_comparison(coverage[base], coverage[other], codes)
-    return {
-        "donor_regions": donors,
-        "comparisons": comparisons,
-        "coverage_end": regions,
-        "years_to_fair_share": {s: _years_within(rs) for s, rs in runs.items()},
-        "per_run": {s: t.to_dict(orient="records") for s, t in tables.items()},
-    }
-
-
-def provenance(
-    world: World, data: Path | None, db: str, simulated: int, reused: int
-) -> dict[str, Any]:
-    """Where the numbers came from: data, code and store."""
-    from sim.provenance import git_commit, package_versions
-    from sim.run import code_version
-
-    packages = dict(package_versions())
-    packages["matplotlib"] = metadata.version("matplotlib")
-    return {
-        "data": "bundled England data (sim/england)" if data is None else f"data directory {data}",
-        "data_fingerprint": world.fingerprint,
-        "git_commit": git_commit(),
-        "code_version": code_version(),
-        "package_versions": packages,
-        "db": db,
-        "simulated": simulated,
-        "reused": reused,
-    }
-
-
-@app.command("compare")
 def compare(
     base: Annotated[str, typer.Argument(help="Base scenario: bundled name or TOML file.")],
     others: Annotated[list[str], typer.Argument(help="Scenarios to compare with the base.")],
@@ -199,57 +51,79 @@ def compare(
     data: DataOpt = None,
 ) -> None:
     """Compare scenarios on common random numbers: paired differences and a report."""
+    from experiments.write_targets import StoredThenFailed, after_storing, check_out_dir
+
+    with user_errors():  # the quick checks first, before the heavy imports
+        check_years(years, "--years")
+        check_seed(seed, "--seed")
+        check_replicates(replicates, "--replicates")
+        if replicates < 2:
+            raise InputError("--replicates must be at least 2 to give intervals")
+        check_out_dir(out_dir)
+    from experiments.compare_analysis import FIGURES, analyse, draw_figures, provenance
     from experiments.runner import replicate_seeds, run_replicates
+    from results.analysis import HEADLINE, canonical, nan_to_none
     from results.report import CompareContext, compare_blocks, write_report
     from sim.run import run_key
     from sim.scenario import load_scenario
+    from sim.world import World
 
     with user_errors():
-        check_positive(years=years, replicates=replicates)
-        if replicates < 2:
-            raise InputError("--replicates must be at least 2 to give intervals")
-        check_years(years)
+        check_db(db)
+        for name in [base, *others]:  # each file's own structure first: quick, needs no data
+            load_scenario(name)
         world = World.load(data)
         scenarios = [load_scenario(name, world) for name in [base, *others]]
         names = [s.name for s in scenarios]
         if len(set(names)) != len(names):
             raise InputError(f"scenario names must differ (got {', '.join(names)})")
+        seeds = replicate_seeds(seed, replicates)
         store = open_store(db, out_dir)  # only once every input is known to be valid
-    seeds = replicate_seeds(seed, replicates)
+    keys = [run_key(s, x, years, world) for s in scenarios for x in seeds]
+
+    def stored() -> str:
+        done = sum(store.has_run(k) for k in keys)
+        return f"{done} of {len(keys)} run(s) are stored in {store.url}."
+
+    resume = "Free some space and run the same command again: stored runs are read, not re-run."
     start = time.perf_counter()
     runs: dict[str, list[RunResult]] = {}
     try:
-        keys = [run_key(s, x, years, world) for s in scenarios for x in seeds]
-        reused = sum(store.has_run(k) for k in keys)
-        with progress_bar(len(keys) * years, "simulated years", sys.stderr.isatty()) as tick:
-            for sc in scenarios:
-                done = run_replicates(sc, seeds, years, world, store, tick)
-                runs[sc.name] = [canonical(r) for r in done]
+        with after_storing("storing the runs or writing the report", stored, resume):
+            reused = sum(store.has_run(k) for k in keys)
+            with progress_bar(len(keys) * years, "simulated years", sys.stderr.isatty()) as tick:
+                for sc in scenarios:
+                    done = run_replicates(sc, seeds, years, world, store, tick)
+                    runs[sc.name] = [canonical(r) for r in done]
+            run_seconds = time.perf_counter() - start
+            result = analyse(runs)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            files = draw_figures(runs, world, out_dir)
+            prov = provenance(world, data, store.url, len(keys) - reused, reused)
+        first = runs[names[0]][0]
+        regions = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
+        context = CompareContext(
+            base=names[0],
+            others=names[1:],
+            descriptions={s.name: s.description for s in scenarios},
+            master_seed=seed,
+            seeds=seeds,
+            years=years,
+            base_year=first.base_year,
+            comparisons={o: c["metrics"] for o, c in result["comparisons"].items()},
+            regions=regions,
+            coverage_end=result["coverage_end"],
+            years_within=result["years_to_fair_share"],
+            figures=[(FIGURES[k][0], FIGURES[k][1]) for k in FIGURES],
+            provenance=prov,
+        )
+        md, page = write_report(
+            compare_blocks(context), f"traineeflow: {' vs '.join(names)}", out_dir
+        )
+    except StoredThenFailed as exc:
+        fail(str(exc), code=1)
     finally:
         store.close()
-    run_seconds = time.perf_counter() - start
-    result = analyse(runs)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = draw_figures(runs, world, out_dir)
-    prov = provenance(world, data, store.url, len(keys) - reused, reused)
-    first = runs[names[0]][0]
-    regions = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
-    context = CompareContext(
-        base=names[0],
-        others=names[1:],
-        descriptions={s.name: s.description for s in scenarios},
-        master_seed=seed,
-        seeds=seeds,
-        years=years,
-        base_year=first.base_year,
-        comparisons={o: c["metrics"] for o, c in result["comparisons"].items()},
-        regions=regions,
-        coverage_end=result["coverage_end"],
-        years_within=result["years_to_fair_share"],
-        figures=[(FIGURES[k][0], FIGURES[k][1]) for k in FIGURES],
-        provenance=prov,
-    )
-    md, page = write_report(compare_blocks(context), f"traineeflow: {' vs '.join(names)}", out_dir)
     summary = {
         "base": names[0],
         "others": names[1:],

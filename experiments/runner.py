@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from results.store import ResultStore
+from sim.inputs import check_replicates, check_seed
 from sim.outputs import RunResult
 from sim.provenance import git_commit, package_versions
 from sim.run import code_version, run_key, run_scenario
@@ -16,6 +17,8 @@ from sim.world import World
 
 def replicate_seeds(master: int, replicates: int) -> list[int]:
     """Replicate 0 uses the master seed; the others are derived by NumPy's SeedSequence."""
+    check_seed(master)
+    check_replicates(replicates)
     extra = np.random.SeedSequence(master).generate_state(max(replicates - 1, 0), dtype=np.uint32)
     return [int(master), *(int(s) for s in extra)]
 

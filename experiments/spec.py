@@ -40,8 +40,16 @@ from pydantic import (
     field_validator,
 )
 
+from sim.inputs import MAX_REPLICATES, MAX_SEED, MAX_YEARS
 from sim.outputs import RunResult
-from sim.scenario import Scenario, ScenarioError, check_against_world, load_scenario
+from sim.scenario import (
+    Scenario,
+    ScenarioError,
+    check_against_world,
+    first_error,
+    load_scenario,
+    validate_scenario,
+)
 from sim.tomlfile import read_toml
 from sim.world import World
 
@@ -72,6 +80,7 @@ SUMMARY_METRICS = (  # the scalar outcomes of sim.run.summarise, plus the run's 
 )
 TABLES = ("region_year", "icb_year")
 ROOTS = ("world", "policy")
+MAX_RUNS = 1_000_000  # runs one experiment may plan (a plan holds every run key in memory)
 
 
 class SpecError(ScenarioError):
@@ -87,7 +96,7 @@ class Sample(_Strict):
 
     method: Literal["lhs", "sobol", "saltelli"] = "lhs"
     n: StrictInt = Field(ge=1, le=1_000_000)
-    seed: StrictInt | None = Field(None, ge=0)  # None: the experiment's master seed
+    seed: StrictInt | None = Field(None, ge=0, le=MAX_SEED)  # None: the experiment's master seed
     ranges: dict[str, tuple[StrictFloat, StrictFloat]] = Field(min_length=1)
 
     @field_validator("n")
@@ -139,9 +148,9 @@ class ExperimentSpec(_Strict):
     name: StrictStr = Field(min_length=1, max_length=100)
     description: StrictStr = ""
     scenarios: list[StrictStr] = Field(min_length=1)
-    years: StrictInt = Field(ge=1, le=200)
-    replicates: StrictInt = Field(ge=1, le=100_000)
-    seed: StrictInt = Field(1, ge=0)
+    years: StrictInt = Field(ge=1, le=MAX_YEARS)
+    replicates: StrictInt = Field(ge=1, le=MAX_REPLICATES)
+    seed: StrictInt = Field(1, ge=0, le=MAX_SEED)
     grid: dict[str, list[Any]] = Field(default_factory=dict)
     sample: Sample | None = None
     outcomes: Outcomes = Field(default_factory=Outcomes)
@@ -170,13 +179,11 @@ class Experiment:
     def scenario(self, index: int, point: int) -> Scenario:
         """Scenario `index` with the values of parameter point `point` applied."""
         data = apply(self._base[index], self.points[point])
+        where = f"{self.path}: point {point} {self.points[point]} is invalid for '{data['name']}'"
         try:
-            return Scenario.model_validate(data)
-        except ValidationError as exc:
-            raise SpecError(
-                f"{self.path}: point {point} {self.points[point]} is invalid for "
-                f"scenario '{self.scenarios[index].name}': {_first(exc)}"
-            ) from None
+            return validate_scenario(data, where)
+        except ScenarioError as exc:
+            raise SpecError(str(exc)) from None
 
 
 def bundled_dir() -> Path:
@@ -196,7 +203,8 @@ def load_experiment(source: str | Path, world: World | None = None) -> Experimen
     try:
         spec = ExperimentSpec.model_validate(raw)
     except ValidationError as exc:
-        raise SpecError(f"{path}: {_first(exc)}") from None
+        raise SpecError(f"{path}: {first_error(exc)}") from None
+    _check_size(spec, path)
     scenarios = _load_scenarios(spec, path, world)
     _check_paths(spec, path, scenarios, world)
     return Experiment(spec, path, scenarios, design_points(spec, scenarios[0].resolved()))
@@ -221,17 +229,24 @@ def _flatten_table(raw: dict[str, Any], dotted: str) -> None:
         else:
             flat[prefix] = value
 
-    walk("", holder[name])
-    holder[name] = flat
+    if holder[name]:  # an empty table stays empty (and is refused as such)
+        walk("", holder[name])
+        holder[name] = flat
 
 
-def _first(exc: ValidationError) -> str:
-    """The first pydantic error as "key 'a.b': message"."""
-    err = exc.errors()[0]
-    key = ".".join(str(x) for x in err["loc"]) or "(top level)"
-    msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-    msg = msg.removeprefix("Value error, ")
-    return f"key '{key}': {msg}"
+def _check_size(spec: ExperimentSpec, path: Path) -> None:
+    """At most MAX_RUNS runs (counted before any point is built)."""
+    runs = len(spec.scenarios) * spec.replicates
+    for values in spec.grid.values():
+        runs *= max(len(values), 1)
+    if spec.sample is not None:
+        n, d = spec.sample.n, len(spec.sample.ranges)
+        runs *= n * (2 * d + 2) if spec.sample.method == "saltelli" else n
+    if runs > MAX_RUNS:
+        raise SpecError(
+            f"{path}: scenarios x grid x sample x replicates is {runs:,} runs; an experiment "
+            f"may plan at most {MAX_RUNS:,} (split it, or shard it over several files)"
+        )
 
 
 def _load_scenarios(spec: ExperimentSpec, path: Path, world: World | None) -> list[Scenario]:
@@ -299,13 +314,14 @@ def _check_paths(
                 raise SpecError(f"{path}: key '{key}': '{dotted}' is not a number")
             for value in values:
                 value = _cast(value, current) if key.startswith("sample.") else value
+                where = (
+                    f"{path}: key '{key}': value {value!r} is invalid for scenario "
+                    f"'{scenario.name}'"
+                )
                 try:
-                    trial = Scenario.model_validate(apply(base, {dotted: value}))
-                except ValidationError as exc:
-                    raise SpecError(
-                        f"{path}: key '{key}': value {value!r} is invalid for "
-                        f"scenario '{scenario.name}': {_first(exc)}"
-                    ) from None
+                    trial = validate_scenario(apply(base, {dotted: value}), where)
+                except ScenarioError as exc:
+                    raise SpecError(str(exc)) from None
                 if world is not None:
                     try:
                         check_against_world(trial, world, path)

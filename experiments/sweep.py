@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
+from sqlalchemy import exc as sa_exc
 
 from experiments.runner import replicate_seeds, store_result
 from experiments.spec import Experiment, Outcomes
@@ -366,8 +367,9 @@ class SweepReport:
 
     experiment: str
     planned: int
-    skipped: int
-    completed: int = 0
+    skipped: int  # stored before this sweep started
+    completed: int = 0  # runs this sweep computed and stored (not those another driver stored)
+    stored_by_others: int = 0  # computed here, but another driver stored the run first
     failed: int = 0
     seconds: float = 0.0
     executor: str = ""
@@ -376,6 +378,7 @@ class SweepReport:
     sim_seconds: float = 0.0  # sum of the runs' simulation times
     store_seconds: float = 0.0  # driver time spent writing to the store
     failures: list[str] = field(default_factory=list)  # first few "run_key: error" lines
+    error: str | None = None  # why the sweep stopped early (e.g. the disk is full)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-able data."""
@@ -429,16 +432,24 @@ def run_sweep(
         report.seconds = time.perf_counter() - start
         return report
     window = in_flight or 2 * max(executor.workers, 1)
-    for task, outcome in executor.stream(plan.tasks(todo, per_task), window):
-        if isinstance(outcome, BaseException):
-            error = f"task failed: {type(outcome).__name__}: {outcome}"
-            items: list[RunResult | RunFailure] = [RunFailure(r.key, error) for r in task.runs]
-        else:
-            items = outcome
-        for run, item in zip(task.runs, items, strict=True):
-            _store_one(store, run, item, task.years, report)
-        if progress is not None:
-            progress(len(task.runs))
+    try:
+        for task, outcome in executor.stream(plan.tasks(todo, per_task), window):
+            if isinstance(outcome, BaseException):
+                error = f"task failed: {type(outcome).__name__}: {outcome}"
+                items: list[RunResult | RunFailure] = [RunFailure(r.key, error) for r in task.runs]
+            else:
+                items = outcome
+            for run, item in zip(task.runs, items, strict=True):
+                _store_one(store, run, item, task.years, report)
+            if progress is not None:
+                progress(len(task.runs))
+    except (OSError, sa_exc.OperationalError) as exc:  # e.g. the disk is full: stop, say so
+        reason = getattr(exc, "orig", None) or exc
+        report.error = (
+            f"the sweep stopped: storing a run failed ({reason}). {report.completed} run(s) "
+            f"were stored by this sweep, {report.skipped} before it; every stored run is whole. "
+            "Free some space and run the same sweep again: stored runs are skipped."
+        )
     report.seconds = time.perf_counter() - start
     return report
 
@@ -450,8 +461,10 @@ def _store_one(
     if isinstance(item, RunResult):
         report.sim_seconds += item.seconds
         try:
-            store_result(store, item)
-            report.completed += 1
+            if store_result(store, item):
+                report.completed += 1
+            else:  # another driver stored this run first: count it once, there
+                report.stored_by_others += 1
         except ValueError as exc:  # rows that break the schema: nothing was written
             item = RunFailure(run.key, f"not stored: {exc}", item.seconds)
     if isinstance(item, RunFailure):

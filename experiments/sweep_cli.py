@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -22,23 +22,26 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from experiments.cli import (
+from experiments.cli_common import (
     DataOpt,
     DbOpt,
-    InputError,
     JsonOpt,
-    app,
+    check_db,
     err,
+    fail,
     open_store,
     out,
     user_errors,
 )
-from experiments.spec import load_experiment
-from experiments.sweep import DaskExecutor, Executor, LocalExecutor, Plan, SweepReport, pending_runs
-from experiments.sweep import run_sweep as run_plan
-from sim.world import World
+from sim.inputs import InputError, check_int
+
+if TYPE_CHECKING:
+    from experiments.sweep import Executor, SweepReport
 
 LOG_EVERY_SECONDS = 10.0  # progress lines when stderr is not a terminal (cluster job logs)
+MAX_WORKERS = 4_096  # worker processes one driver may ask for (a large cluster)
+MAX_RUNS_PER_TASK = 10_000  # runs in one task (the default packs at most 10)
+MAX_SHARDS = 100_000  # drivers sharing one experiment
 
 
 class RateColumn(ProgressColumn):
@@ -103,8 +106,11 @@ class SweepProgress:
 def parse_shard(text: str) -> tuple[int, int]:
     """'K/N' -> (K, N) with 0 <= K < N."""
     k, _, n = text.partition("/")
-    if not (k.isdigit() and n.isdigit() and int(k) < int(n)):
-        raise InputError(f"--shard must be K/N with 0 <= K < N, e.g. 0/4 (got {text!r})")
+    ok = k.isascii() and k.isdigit() and n.isascii() and n.isdigit() and len(n) <= 6
+    if not (ok and int(k) < int(n) <= MAX_SHARDS):
+        raise InputError(
+            f"--shard must be K/N with 0 <= K < N <= {MAX_SHARDS:,}, e.g. 0/4 (got {text!r})"
+        )
     return int(k), int(n)
 
 
@@ -112,12 +118,13 @@ def make_executor(
     kind: str, scheduler: str | None, workers: int | None, data: Path | None
 ) -> Executor:
     """The executor named on the command line (not yet started)."""
+    from experiments.sweep import DaskExecutor, LocalExecutor
+
     if kind == "local":
         return LocalExecutor(workers, data)
     return DaskExecutor(scheduler, workers)
 
 
-@app.command("sweep")
 def sweep(
     experiment: Annotated[
         str,
@@ -155,18 +162,33 @@ def sweep(
     data: DataOpt = None,
 ) -> None:
     """Run an experiment: every scenario x point x replicate not yet in the store."""
+    from experiments.write_targets import check_out_dir, check_scheduler
+
     with user_errors():
         if executor not in ("local", "dask"):
             raise InputError(f"--executor must be 'local' or 'dask' (got {executor!r})")
         if scheduler is not None and executor != "dask":
             raise InputError("--scheduler needs --executor dask")
-        for name, value in (("workers", workers), ("runs-per-task", runs_per_task)):
-            if value is not None and value < 1:
-                raise InputError(f"--{name} must be at least 1 (got {value})")
+        if workers is not None:
+            check_int("--workers", workers, 1, MAX_WORKERS)
+        if runs_per_task is not None:
+            check_int("--runs-per-task", runs_per_task, 1, MAX_RUNS_PER_TASK)
         part = parse_shard(shard)
+        if scheduler is not None:
+            check_scheduler(scheduler)
+        if db is None:
+            check_out_dir(out_dir)
+    from experiments.spec import load_experiment
+    from experiments.sweep import Plan, pending_runs
+    from experiments.sweep import run_sweep as run_plan
+    from sim.world import World
+
+    with user_errors():
+        check_db(db)
+        load_experiment(experiment)  # the file's own structure first: quick, needs no data
         world = World.load(data)
         plan = Plan(load_experiment(experiment, world), world, data)
-        store = open_store(db, out_dir)  # only once the experiment is known to be valid
+        store = open_store(db, out_dir)  # only once every input is known to be valid
     try:
         todo = pending_runs(plan, store, part)
         progress = SweepProgress(plan.experiment.spec.name, len(todo))
@@ -176,7 +198,7 @@ def sweep(
                 with user_errors():
                     try:
                         stack.enter_context(ex)
-                    except OSError as exc:  # e.g. no Dask scheduler at --scheduler
+                    except OSError as exc:  # e.g. the Dask scheduler went away
                         raise InputError(f"cannot start the {executor} executor: {exc}") from None
             tick = stack.enter_context(progress.shown(sys.stderr.isatty()))
             report = run_plan(
@@ -188,6 +210,8 @@ def sweep(
         print(json.dumps({**report.as_dict(), "db": store.url}))
     else:
         print_report(report, store.url)
+    if report.error:
+        fail(report.error, code=1)
     if report.failed:
         raise typer.Exit(1)
 
@@ -197,11 +221,17 @@ def print_report(r: SweepReport, db: str) -> None:
     rate = r.completed / r.seconds if r.seconds else 0.0
     out.print(
         f"[bold]{r.experiment}[/]: {r.planned} runs planned, {r.skipped} already stored, "
-        f"{r.completed} completed, {r.failed} failed in {r.seconds:.1f} s "
+        f"{r.completed} completed and stored, {r.failed} failed in {r.seconds:.1f} s "
         f"({rate:.2f} runs/s on {r.workers} {r.executor} worker(s), "
         f"{r.runs_per_task} run(s) per task)",
         highlight=False,
     )
+    if r.stored_by_others:
+        out.print(
+            f"  {r.stored_by_others} run(s) computed here were stored first by another driver "
+            "(counted there, not here).",
+            highlight=False,
+        )
     for line in r.failures:
         out.print(f"  failed: {line}", highlight=False)
     if r.failed:

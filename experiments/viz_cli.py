@@ -15,7 +15,8 @@ from typing import Annotated
 
 import typer
 
-from experiments.cli import DataOpt, InputError, ScenarioOpt, err, load_inputs, user_errors
+from experiments.cli_common import DataOpt, ScenarioOpt, err, load_inputs, user_errors
+from sim.inputs import InputError
 
 LOOPBACK = "127.0.0.1"
 

@@ -10,6 +10,7 @@ use; a database holding anything else (foreign tables, another schema version) i
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from sim.inputs import InputError
 from sim.outputs import ICB_YEAR_COLUMNS, REGION_YEAR_COLUMNS, RunResult
 
 SCHEMA_VERSION = 2  # 2: consultant market columns (posts, seekers, exits, recruits)
@@ -32,8 +34,8 @@ _FLOAT_COLUMNS = frozenset({"fair_share_posts", "need_weight", "population", "co
 _KEY_CHUNK = 500  # run keys per IN (...) clause
 
 
-class StoreError(ValueError):
-    """The database cannot be used as a traineeflow results store (bad URL, foreign, version)."""
+class StoreError(InputError):
+    """The database cannot serve as a results store (bad URL, foreign, version, read-only)."""
 
 
 def _measure_type(name: str) -> sa.types.TypeEngine[Any]:
@@ -255,6 +257,43 @@ def _make_engine(url: str) -> sa.Engine:
     return engine
 
 
+def check_url(url: str) -> None:
+    """Refuse, before anything is opened, a URL this store cannot use or write through.
+
+    SQLite URLs take no query options (``mode=ro``, ``immutable=1`` and unknown ones would make
+    a store that cannot be written, or be ignored); a SQLite file must be a writable regular
+    file in a writable folder (WAL mode writes ``-wal`` and ``-shm`` files beside it).
+    """
+    masked = mask_url(url)
+    try:
+        query = sa.make_url(url).query if url.startswith("sqlite") else {}
+    except (sa.exc.ArgumentError, ValueError):
+        query = {}  # _make_engine words this error
+    if query:
+        raise StoreError(
+            f"database URL {masked!r}: SQLite URLs take no options "
+            f"(got {', '.join(sorted(query))}); use sqlite:///path/to/file.sqlite"
+        )
+    _make_engine(url).dispose()  # parses the URL and checks the backend; connects to nothing
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return
+    if parsed.database in (None, "", ":memory:"):
+        return
+    file = Path(parsed.database).expanduser()
+    folder = file.parent
+    if file.exists() and not file.is_file():
+        raise StoreError(f"database URL {masked!r}: {file} is not a regular file")
+    if not folder.is_dir():
+        raise StoreError(f"database URL {masked!r}: no folder {folder}")
+    for target in (file, folder) if file.exists() else (folder,):
+        if not os.access(target, os.W_OK) or os.statvfs(target).f_flag & os.ST_RDONLY:
+            raise StoreError(
+                f"database URL {masked!r}: {target} is read-only; nothing was written. "
+                "Use a writable file."
+            )
+
+
 def _configure_sqlite(engine: sa.Engine) -> None:
     """Let SQLAlchemy emit BEGIN (IMMEDIATE for writes); foreign keys on; wait when busy."""
 
@@ -282,10 +321,12 @@ class ResultStore:
             file.parent.mkdir(parents=True, exist_ok=True)
             url = f"sqlite:///{file}"
         self.url = mask_url(url)
+        check_url(url)
         self.engine = _make_engine(url)
         try:
             with self._write() as conn:
                 self._check_or_create(conn)
+                self._check_writable(conn)
             if self.engine.dialect.name == "sqlite":  # only once the file is known to be ours
                 raw = self.engine.raw_connection()
                 raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # readers never block
@@ -350,6 +391,18 @@ class ResultStore:
                 f"{self.url!r} is an incomplete traineeflow store (missing tables "
                 f"{', '.join(missing)}); it was left untouched."
             )
+
+    def _check_writable(self, conn: sa.Connection) -> None:
+        """A no-op update: a read-only database or role fails here, before any run."""
+        query = sa.text("UPDATE meta SET schema_version = schema_version WHERE app = :app")
+        try:
+            conn.execute(query, {"app": APP_NAME})
+        except sa.exc.DBAPIError as exc:
+            detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            raise StoreError(
+                f"results database {self.url!r} cannot be written ({detail}); nothing was "
+                "written. Use a writable database."
+            ) from None
 
     def _insert_ignore(self, conn: sa.Connection, table: sa.Table, row: dict[str, Any]) -> bool:
         """Insert the row unless its key is taken; True if it went in.

@@ -8,11 +8,14 @@ The files and their columns are described in `sim/england/SOURCES.md`.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from sim.inputs import InputError
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "england"
 
@@ -105,7 +108,7 @@ NEED_COMPONENTS = ("overall", "general_acute", "maternity", "mental_health")  # 
 _MISSING = {"", "nan", "na", "n/a", "null", "none"}
 
 
-class DataError(ValueError):
+class DataError(InputError):
     """A data directory problem: names the file and, where it applies, the row and column."""
 
     def __init__(
@@ -135,12 +138,13 @@ class EnglandData:
 
 def _read(path: Path) -> pd.DataFrame:
     """Read one CSV as text (all columns str, nothing converted, whitespace stripped)."""
-    if not path.is_file():
-        raise DataError(path.name, f"file not found in {path.parent}")
+    _check_regular_file(path)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(path.name, f"cannot read CSV: {exc}") from exc
+        raise DataError(path.name, f"cannot read CSV: {exc}") from None
+    except OSError as exc:
+        raise DataError(path.name, f"cannot read: {exc}") from None
     return raw.apply(lambda s: s.str.strip())
 
 
@@ -177,6 +181,7 @@ def _column(file: str, name: str, kind: str, text: pd.Series) -> pd.Series:
     whole = kind in ("count", "level")
     if whole:
         _fail_at(file, name, values % 1 != 0, "not a whole number {v}", text)
+        _fail_at(file, name, values.abs() > MAX_WHOLE, "{v} is too large a number", text)
     (lat0, lat1), (lon0, lon1) = LAT_RANGE, LON_RANGE
     checks: dict[str, tuple[pd.Series, str]] = {
         "count": (values < 0, "negative count {v}"),
@@ -241,4 +246,125 @@ def load_data_dir(path: Path | None = None) -> EnglandData:
             message = f"unknown {column} '{{v}}' (not in {parent})"
             _fail_at(file, column, ~table[column].isin(known), message, table[column])
         tables[file] = table
+    check_bounds(tables)
+    check_consistency(tables)
     return EnglandData(**{f.removesuffix(".csv"): t for f, t in tables.items()}, source=folder)
+
+
+# --- file kinds, bounds and cross-file consistency ----------------------------------------------
+MAX_WHOLE = 2**53  # whole numbers above this are not exact as floats (nor safe as int64 sums)
+MAX_CSV_BYTES = 50_000_000  # the largest bundled file (posts.csv) is about 0.1 MB
+# Upper bounds per column: far above England's largest value, low enough that sums and the
+# arrays built from them stay in memory and inside 64-bit integers.
+UPPER: dict[tuple[str, str], float] = {
+    ("icbs.csv", "population"): 1e8,  # England: 57 million people in all (largest ICB 3.0m)
+    ("icbs.csv", "registered_population"): 1e8,
+    ("icbs.csv", "need_overall"): 1e8,
+    ("icbs.csv", "need_general_acute"): 1e8,
+    ("icbs.csv", "need_maternity"): 1e8,
+    ("icbs.csv", "need_mental_health"): 1e8,
+    ("icbs.csv", "need_health_inequalities"): 1e8,
+    ("trusts.csv", "sites"): 1_000,  # the largest bundled trust has 15 sites
+    ("specialties.csv", "training_years"): 20,  # the longest bundled training is 8 years
+    ("specialties.csv", "intake_per_year"): 100_000,  # bundled: at most 568 a year
+    ("specialties.csv", "applications_per_year"): 1_000_000,  # bundled: at most 1,620
+    ("specialties.csv", "applicants_per_year"): 1_000_000,
+    ("specialties.csv", "london_factor"): 100,  # bundled: at most 2.8
+    ("specialties.csv", "consultants_national"): 1_000_000,  # bundled: at most 5,711
+    ("posts.csv", "tariff_posts"): 100_000,  # bundled: at most 152 per trust and specialty
+    ("posts.csv", "trust_funded_posts"): 100_000,
+    ("consultants.csv", "consultants"): 100_000,  # bundled: at most 175
+    ("consultants.csv", "establishment"): 100_000,  # bundled: at most 191
+}
+# Totals over a file: about 30x England's posts (31,056) or consultants (about 50,000), so that
+# a run's agent arrays stay well inside memory.
+TOTALS: dict[str, tuple[tuple[str, ...], int]] = {
+    "posts.csv": (("tariff_posts", "trust_funded_posts"), 1_000_000),
+    "consultants.csv": (("consultants",), 1_500_000),
+}
+
+
+def _check_regular_file(path: Path) -> None:
+    """A data file must be a regular file (not a folder, device or pipe) of sensible size."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DataError(path.name, f"file not found in {path.parent}") from None
+    except (OSError, ValueError) as exc:
+        raise DataError(path.name, f"cannot read: {exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError(path.name, f"is a folder, not a CSV file (in {path.parent})")
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(path.name, "not a regular file (a device, pipe or socket); not read")
+    if info.st_size > MAX_CSV_BYTES:
+        raise DataError(
+            path.name, f"{info.st_size:,} bytes; a data file may hold {MAX_CSV_BYTES:,}"
+        )
+
+
+def check_bounds(tables: dict[str, pd.DataFrame]) -> None:
+    """Every bounded column at most its UPPER bound, every TOTALS sum within its limit."""
+    for (file, column), high in UPPER.items():
+        if file in tables and column in tables[file]:
+            values = tables[file][column]
+            _fail_at(file, column, values > high, f"{{v}} is above the limit {high:,.0f}", values)
+    for file, (columns, high) in TOTALS.items():
+        if file in tables:
+            total = int(sum(tables[file][c].sum() for c in columns if c in tables[file]))
+            if total > high:
+                raise DataError(
+                    file, f"{' + '.join(columns)} add up to {total:,}; at most {high:,} in all"
+                )
+
+
+def check_consistency(tables: dict[str, pd.DataFrame]) -> None:
+    """Geography agrees across files, and every region and local office has people and need.
+
+    A trust lies in its ICB's region and local office; every region and local office has at
+    least one ICB; a local office's region is the one holding most of its ICBs' population (as
+    sim/england/SOURCES.md defines it); every region has a positive population and positive
+    need in every need column (need shares divide by them).
+    """
+    regions, los = tables["regions.csv"], tables["local_offices.csv"]
+    icbs, trusts = tables["icbs.csv"], tables["trusts.csv"]
+    by_icb = icbs.set_index("icb_code")
+    for column in ("region_code", "lo_code"):
+        theirs = trusts["icb_code"].map(by_icb[column])
+        _fail_at(
+            "trusts.csv",
+            column,
+            trusts[column] != theirs,
+            f"'{{v}}' differs from the {column} of the trust's ICB in icbs.csv",
+            trusts[column],
+        )
+    for file, table, code in (
+        ("regions.csv", regions, "region_code"),
+        ("local_offices.csv", los, "lo_code"),
+    ):
+        _fail_at(
+            file,
+            code,
+            ~table[code].isin(icbs[code]),
+            "'{v}' has no ICB in icbs.csv",
+            table[code],
+        )
+    population = icbs.groupby(["lo_code", "region_code"])["population"].sum()
+    largest = population.groupby(level="lo_code").idxmax().map(lambda pair: pair[1])
+    _fail_at(
+        "local_offices.csv",
+        "region_code",
+        los["region_code"] != los["lo_code"].map(largest),
+        "'{v}' is not the region holding most of this local office's ICB population",
+        los["region_code"],
+    )
+    need = [c for c in icbs.columns if c == "population" or c.startswith("need_")]
+    sums = icbs.groupby("region_code")[need].sum()
+    for column in need:
+        for code in regions["region_code"]:
+            total = float(sums.at[code, column])
+            if not total > 0:
+                raise DataError(
+                    "icbs.csv",
+                    f"the ICBs of region {code} have {column} {total:g} in all; it must be > 0",
+                    column=column,
+                )

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from agents.trainee import LOST
+from sim.inputs import check_seed, check_years
 from sim.market_outcomes import market_outputs, market_scalars
 from sim.model import TraineeFlowModel
 from sim.outputs import RunResult
@@ -67,6 +68,8 @@ def run_scenario(
     progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Simulate `years` years (to the August snapshot of the last year)."""
+    check_years(years)
+    check_seed(seed)
     start = time.perf_counter()
     model = build_model(scenario, seed, world)
     for _ in range(years):

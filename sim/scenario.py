@@ -9,13 +9,15 @@ unknown specialty, local office or region is one `ScenarioError` naming the file
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sim.inputs import InputError
 from sim.params import WorldParams
 from sim.policy import PolicyParams
 from sim.tomlfile import read_toml
@@ -31,7 +33,11 @@ BUNDLED = (
 )
 
 
-class ScenarioError(ValueError):
+MAX_EXTENDS = 16  # longest `extends` chain (the bundled scenarios use at most 2)
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # names output files
+
+
+class ScenarioError(InputError):
     """A scenario file is malformed; the message names the file and the key."""
 
 
@@ -44,6 +50,17 @@ class Scenario(BaseModel):
     description: str = ""
     world: WorldParams = Field(default_factory=WorldParams)
     policy: PolicyParams = Field(default_factory=PolicyParams)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, name: str) -> str:
+        """A name that is safe as part of a file name (no folders, no leading dot)."""
+        if not NAME_PATTERN.fullmatch(name):
+            raise ValueError(
+                f"{name!r} is not a simple name: use letters, digits, '_', '-' or '.', starting "
+                "with a letter or digit, at most 100 characters (it names output files)"
+            )
+        return name
 
     def resolved(self) -> dict[str, Any]:
         """All parameters, defaults included, as plain JSON-able data."""
@@ -101,17 +118,28 @@ def _raw(source: str | Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any
         return data, path
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: key 'extends' must be a scenario name or path")
+    if len(seen) + 1 >= MAX_EXTENDS:
+        raise ScenarioError(
+            f"{path}: key 'extends': chain of more than {MAX_EXTENDS} scenario files"
+        )
     parent_source = parent if parent in BUNDLED else path.parent / parent
     try:
-        found = _locate(parent_source).is_file()
-    except ScenarioError:
+        found = parent in BUNDLED or (
+            Path(parent).suffix == ".toml" and _locate(parent_source).is_file()
+        )
+    except (ScenarioError, OSError):
         found = False
     if not found:  # the error is in this file's 'extends', not in a parent file
         raise ScenarioError(
             f"{path}: key 'extends': {parent!r} is neither a bundled scenario "
-            f"({', '.join(BUNDLED)}) nor a scenario file"
+            f"({', '.join(BUNDLED)}) nor a .toml scenario file"
         )
-    base, _ = _raw(parent_source, (*seen, path))
+    try:
+        base, _ = _raw(parent_source, (*seen, path))
+    except ScenarioError as exc:
+        if seen:  # the outermost file names the whole chain once
+            raise
+        raise ScenarioError(f"{path}: key 'extends' ({parent!r}): {exc}") from None
     base.pop("description", None)
     return _merge(base, data), path
 
@@ -154,25 +182,6 @@ def load_scenario(source: str | Path, world: World | None = None) -> Scenario:
     return scenario
 
 
-def validate_scenario(data: dict[str, Any], where: str) -> Scenario:
-    """A scenario from merged file data, validated as every scenario file is.
-
-    `where` names the source in the error ("<file>: key 'world.x': <message>").
-    """
-    bad = _non_finite(data)
-    if bad is not None:
-        raise ScenarioError(f"{where}: key '{bad}': not a finite number")
-    try:
-        return Scenario.model_validate(_tuples(data), strict=True)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        raise ScenarioError(f"{where}: key '{key}': {msg}") from None
-
-
 def with_values(
     scenario: Scenario,
     values: Mapping[str, Any],
@@ -194,6 +203,28 @@ def with_values(
     if world is not None:
         check_against_world(scenario, world, where)
     return scenario
+
+
+def validate_scenario(data: dict[str, Any], where: str) -> Scenario:
+    """A Scenario from plain data, strictly typed (as in a file); errors name `where` and the key.
+
+    Scenario files and the values an experiment sweeps go through this one check.
+    """
+    bad = _non_finite(data)
+    if bad is not None:
+        raise ScenarioError(f"{where}: key '{bad}': not a finite number")
+    try:
+        return Scenario.model_validate(_tuples(data), strict=True)
+    except ValidationError as exc:
+        raise ScenarioError(f"{where}: {first_error(exc)}") from None
+
+
+def first_error(exc: ValidationError) -> str:
+    """The first pydantic error as "key 'a.b': message"."""
+    err = exc.errors()[0]
+    key = ".".join(str(x) for x in err["loc"]) or "(top level)"
+    msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    return f"key '{key}': {msg.removeprefix('Value error, ')}"
 
 
 def _plain(value: Any) -> Any:

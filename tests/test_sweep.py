@@ -380,10 +380,12 @@ def test_concurrent_sweeps_on_postgresql_lose_no_rows(tmp_path, world, pg_url):
     reports = [json.loads(stdout) for stdout, _ in outs]
     assert [r["planned"] for r in reports] == [8, 8, 4, 4], seen
     assert all(
-        r["failed"] == 0 and r["completed"] + r["skipped"] == r["planned"] for r in reports
+        r["failed"] == 0 and r["completed"] + r["stored_by_others"] + r["skipped"] == r["planned"]
+        for r in reports
     ), seen
     assert reports[1]["completed"] == 8, seen
-    assert 8 <= reports[0]["completed"] + reports[2]["completed"] + reports[3]["completed"] <= 16
+    # runs stored, not computed: the three drivers of `a` report its 8 runs once in all
+    assert reports[0]["completed"] + reports[2]["completed"] + reports[3]["completed"] == 8, seen
     keys_a, keys_b = ({r.key for r in plans[p].runs} for p in (a, b))
     assert not keys_a & keys_b
     counts = row_counts(pg_url)
