@@ -19,10 +19,10 @@ import pytest
 
 from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
 from agents.trainee import EV_IDT, EV_ROTATE, IN_TRAINING
+from results.analysis import years_to_fair_share
 from sim import calendar as cal
 from sim.model import TraineeFlowModel
 from sim.programme import largest_remainder, within_tolerance
-from results.analysis import years_to_fair_share
 from sim.run import build_model, fair_share_gap, summarise
 from sim.scenario import Scenario, load_scenario
 from sim.world import World
