@@ -174,16 +174,19 @@ def print_summary(s: dict[str, Any]) -> None:
         f"  IDT: {s['idt']['placed']:,.0f} placed of {s['idt']['applications']:,.0f} applications"
     )
     table = Table(title="Regions at the end (coverage = consultant share / need share)")
-    for col in ("region", "posts", "trainees", "consultants", "need share", "coverage"):
+    cols = ("region", "posts", "trainees", "consultants", "need share", "coverage", "years to 5%")
+    for col in cols:
         table.add_column(col, justify="right" if col != "region" else "left")
-    for r in s["regions"].values():
+    for name, r in s["regions"].items():
+        within = s["years_to_fair_share"][name]
         table.add_row(
-            r["name"],
+            name,
             f"{r['posts']:,.0f}",
             f"{r['trainees']:,.0f}",
             f"{r['consultants']:,.0f}",
             f"{r['need_share']:.1%}",
             f"{r['coverage']:.2f}",
+            "not yet" if within is None else f"{within:.0f}",
         )
     out.print(table)
     out.print(
