@@ -258,7 +258,9 @@ def main() -> None:
     app()
 
 
+import experiments.analyse_cli  # noqa: E402,F401  (registers `analyse`)
 import experiments.compare_cli  # noqa: E402,F401  (registers `compare`)
+import experiments.optimise_cli  # noqa: E402,F401  (registers `optimise`)
 import experiments.sweep_cli  # noqa: E402,F401  (registers `sweep`)
 
 if __name__ == "__main__":  # `python -m experiments.cli`: use the module the commands joined

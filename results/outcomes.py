@@ -25,6 +25,7 @@ class Outcome:
     better: Better
     source: str
     percent: bool = False  # a share shown as a percentage
+    digits: int = 3  # decimals for values below 1 (more where policies differ in the 4th)
 
     @property
     def heading(self) -> str:
@@ -41,7 +42,7 @@ class Outcome:
             return f"{value:,.0f}"
         if abs(value) >= 1 or value == 0:
             return f"{value:.2f}".rstrip("0").rstrip(".")
-        return f"{value:.3f}"
+        return f"{value:.{self.digits}f}"
 
     def show_diff(self, value: float | None) -> str:
         """A difference in the outcome's unit (percentage points for shares)."""
@@ -60,28 +61,30 @@ _YEARS = "results.analysis.years_to_fair_share"
 _ALL = (
     Outcome(
         "icb_gini_end",
-        "Inequality of consultant supply across ICBs (Gini)",
-        "0 = equal, 1 = all in one ICB",
+        "Inequality of consultant supply across ICBs",
+        "Gini: 0 = equal, 1 = all in one ICB",
         "Gini of consultants per 100k need-weighted population across the 42 ICBs "
         "(weights: need-weighted population) at the end",
         "lower",
         _ANALYSIS,
+        digits=4,
     ),
     Outcome(
         "icb_theil_end",
-        "Inequality across ICBs (Theil index)",
-        "0 = equal",
+        "Inequality across ICBs",
+        "Theil index: 0 = equal",
         "Theil T index of the ICB rates of consultants per 100k need at the end",
         "lower",
         _ANALYSIS,
     ),
     Outcome(
         "region_gini_end",
-        "Inequality of consultant supply across regions (Gini)",
-        "0 = equal",
+        "Inequality of consultant supply across regions",
+        "Gini: 0 = equal",
         "Gini of consultants per 100k need across the 7 regions at the end",
         "lower",
         _ANALYSIS,
+        digits=4,
     ),
     Outcome(
         "icb_deprivation_slope_end",

@@ -168,6 +168,28 @@ def write_report(blocks: Sequence[Block], title: str, folder: Path) -> tuple[Pat
     return md, page
 
 
+SYNTHETIC_WARNING = (
+    "**Warning: SYNTHETIC data.** The bundled training posts and consultants by trust are a "
+    "synthetic baseline (`sim/england/SOURCES.md`): real post-level data are not public, so "
+    "they are calibrated to public national totals and spread over trusts by documented rules. "
+    "Read differences between policies, not absolute numbers, as the model's message."
+)
+
+
+def warning_block(data: str | None) -> Para:
+    """The SYNTHETIC-data warning for the top of a report (none for the user's own data)."""
+    if data and not data.startswith("bundled"):
+        return Para(f"Data: {data} (the user's own data directory).")
+    return Para(SYNTHETIC_WARNING)
+
+
+INTERVALS_TEXT = (
+    "Every interval is a 95% interval of the mean over the replicate seeds (Student's t): if the "
+    "model were rerun on many more seeds, the mean would fall inside it 95 times in 100. It shows "
+    "simulation noise only, not uncertainty in the data or in the model's assumptions."
+)
+
+
 # --- the comparison report -------------------------------------------------------------------
 
 
