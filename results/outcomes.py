@@ -76,6 +76,7 @@ _ALL = (
         "Theil T index of the ICB rates of consultants per 100k need at the end",
         "lower",
         _ANALYSIS,
+        digits=4,
     ),
     Outcome(
         "region_gini_end",
