@@ -23,6 +23,13 @@ def _label(k: str) -> str:
     return f"{o.label}\n({o.unit})"
 
 
+def _limits(values: pd.Series) -> tuple[float, float]:
+    """The points' range with a margin: wide intervals (few seeds) must not hide the points."""
+    low, high = float(values.min()), float(values.max())
+    pad = 0.08 * (high - low) or 0.05 * abs(high) or 1.0
+    return low - pad, high + pad
+
+
 def plot_objectives(evaluations: pd.DataFrame, path: Path) -> Path:
     """Each pair of objectives: all candidates in grey, the front coloured, 95% whiskers."""
     from experiments.optimise import OBJECTIVES
@@ -33,7 +40,7 @@ def plot_objectives(evaluations: pd.DataFrame, path: Path) -> Path:
         evaluations["years_to_fair_share"].min(), evaluations["years_to_fair_share"].max()
     )
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(2, 3, figsize=(16, 9.5))
+        fig, axes = plt.subplots(2, 3, figsize=(17, 10.5), layout="constrained")
         for ax, (x, y) in zip(axes.flat, pairs, strict=True):
             ax.scatter(evaluations[x], evaluations[y], s=18, color="#bbbbbb", label="candidate")
             ax.errorbar(
@@ -58,15 +65,18 @@ def plot_objectives(evaluations: pd.DataFrame, path: Path) -> Path:
                 zorder=3,
                 label="Pareto front",
             )
-            ax.set_xlabel(_label(x))
-            ax.set_ylabel(_label(y))
+            ax.set_xlim(*_limits(evaluations[x]))
+            ax.set_ylim(*_limits(evaluations[y]))
+            ax.set_xlabel(_label(x), fontsize=9)
+            ax.set_ylabel(_label(y), fontsize=9)
             ax.grid(alpha=0.3)
         axes.flat[0].legend(loc="best")
-        bar = fig.colorbar(pts, ax=axes, shrink=0.6)
+        bar = fig.colorbar(pts, ax=axes, shrink=0.5)
         bar.set_label(_label("years_to_fair_share"))
         fig.suptitle(
             f"Trade-offs between the four objectives: {len(evaluations)} candidates, "
-            f"{len(front)} on the Pareto front (lower is better on every axis)"
+            f"{len(front)} on the Pareto front (lower is better on every axis)\nwhiskers: 95% "
+            "interval of the mean over the seeds (wide with few seeds; the axes show the points)"
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=100)

@@ -64,7 +64,8 @@ def tables(result: SearchResult) -> tuple[pd.DataFrame, pd.DataFrame]:
             row |= {k: mean, f"{k}_low": low, f"{k}_high": high}
         rows.append(row)
     frame = pd.DataFrame(rows).sort_values("trial", ignore_index=True)
-    return frame, frame[frame["front"]].sort_values("years_to_fair_share", ignore_index=True)
+    front = frame[frame["front"]].sort_values(["years_to_fair_share", "icb_gini_end"])
+    return frame, front.reset_index(drop=True)
 
 
 def write_optimise_report(
@@ -111,8 +112,9 @@ def _trade_off(front: pd.DataFrame) -> str:
         rho = front["years_to_fair_share"].rank().corr(front[k].rank())
         if np.isnan(rho):
             continue
-        direction = "falls" if rho > 0 else "rises"
-        parts.append(f"{OUTCOMES[k].label.lower()} {direction} (rank correlation {rho:+.2f})")
+        direction = "rises" if rho > 0 else "falls"
+        label = OUTCOMES[k].label
+        parts.append(f"{label[0].lower() + label[1:]} {direction} (rank correlation {rho:+.2f})")
     if not parts:
         return "On the front every candidate takes as long to reach fair share: no trade-off shows."
     return (
