@@ -137,6 +137,17 @@ def plot_prim(
     shown = (restricted + [c for c in x.columns if c not in restricted])[:2]
     with plt.rc_context(STYLE):
         fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5.8))
+        if traj.empty:  # no run crosses, or every run does: nothing to peel
+            traj = pd.DataFrame({"coverage": [], "density": [], "res_dim": []})
+            left.text(
+                0.5,
+                0.5,
+                f"{result.cases} of {result.runs} runs cross:\nno box to find",
+                ha="center",
+                va="center",
+                transform=left.transAxes,
+                fontsize=13,
+            )
         pts = left.scatter(
             traj["coverage"], traj["density"], c=traj["res_dim"], cmap="viridis", s=40, zorder=2
         )

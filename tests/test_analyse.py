@@ -112,6 +112,32 @@ def test_analyse_report_has_summary_first_and_no_code_names_in_the_headline_tabl
     )
 
 
+def test_a_threshold_no_run_crosses_is_reported_not_an_error(swept):
+    folder, db, _, _ = swept
+    out = folder / "none"
+    spec = str(folder / "small.toml")
+    result = invoke(
+        [
+            "analyse",
+            spec,
+            "--db",
+            db,
+            "--out",
+            str(out),
+            "--threshold",
+            "fair_share_gap_end>0.5",
+            "--year",
+            "2026",
+            "--json",
+        ]
+    )
+    assert result.exit_code == 0, result.stderr
+    s = json.loads(result.stdout)
+    assert s["year"] == 2026 and s["prim"]["cases"] == 0 and s["prim"]["box"] == {}
+    assert s["prim"]["summary"].startswith("No run has")
+    assert "No run has" in (out / "report.html").read_text()
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [
