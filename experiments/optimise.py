@@ -221,13 +221,10 @@ def evaluate(
     if todo:
         _run_on(executor(), todo, search, store, results, progress)
     out = []
-    donors: list[str] | None = None
     for t, levers in batch:
         ev = Evaluation(t, levers, run_keys=search.keys(scenarios[t]))
-        for key in ev.run_keys:
-            run = results[key]
-            donors = donors if donors is not None else donor_regions(run)
-            ev.per_seed.append(objectives(run, donors))
+        for key in ev.run_keys:  # donors: regions over fair share at the run's base year
+            ev.per_seed.append(objectives(results[key], donor_regions(results[key])))
         out.append(ev)
     return out
 
