@@ -11,6 +11,8 @@ next to the store's own (created on first use, never altered after).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -50,19 +52,36 @@ EVALUATIONS = sa.Table(
 )
 
 
+_LOCK = 7302520  # PostgreSQL advisory lock: writers of these tables (drivers may run at once)
+
+
+@contextmanager
+def _serialised(store: ResultStore) -> Iterator[sa.Connection]:
+    """One write transaction that no other writer of these tables overlaps.
+
+    SQLite: BEGIN IMMEDIATE (the store's write option). PostgreSQL: a transaction-level advisory
+    lock, so two sweep drivers never race to create the tables or replace the same rows.
+    """
+    with store.engine.connect() as conn:
+        conn.execution_options(traineeflow_write=True)
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({_LOCK})"))
+            yield conn
+
+
 def _ensure(store: ResultStore) -> None:
-    _md.create_all(store.engine, checkfirst=True)
+    with _serialised(store) as conn:
+        _md.create_all(conn, checkfirst=True)
 
 
 def _replace(store: ResultStore, table: sa.Table, where: Any, rows: list[dict[str, Any]]) -> None:
-    """Delete the rows matching `where` and insert `rows`, in one transaction."""
-    _ensure(store)
-    with store.engine.connect() as conn:
-        conn.execution_options(traineeflow_write=True)  # BEGIN IMMEDIATE on SQLite
-        with conn.begin():
-            conn.execute(table.delete().where(where))
-            if rows:
-                conn.execute(table.insert(), rows)
+    """Delete the rows matching `where` and insert `rows`, in one serialised transaction."""
+    with _serialised(store) as conn:
+        _md.create_all(conn, checkfirst=True)
+        conn.execute(table.delete().where(where))
+        if rows:
+            conn.execute(table.insert(), rows)
 
 
 def _number(value: Any) -> float | None:  # noqa: ANN401
