@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from experiments import compare_cli, sweep_cli, viz_cli
+from experiments import analyse_cli, compare_cli, optimise_cli, sweep_cli, viz_cli
 from experiments.cli_common import (
     DataOpt,
     DbOpt,
@@ -127,16 +127,19 @@ def print_summary(s: dict[str, Any]) -> None:
         f"  IDT: {s['idt']['placed']:,.0f} placed of {s['idt']['applications']:,.0f} applications"
     )
     table = Table(title="Regions at the end (coverage = consultant share / need share)")
-    for col in ("region", "posts", "trainees", "consultants", "need share", "coverage"):
+    cols = ("region", "posts", "trainees", "consultants", "need share", "coverage", "years to 5%")
+    for col in cols:
         table.add_column(col, justify="right" if col != "region" else "left")
-    for r in s["regions"].values():
+    for name, r in s["regions"].items():
+        within = s["years_to_fair_share"][name]
         table.add_row(
-            r["name"],
+            name,
             f"{r['posts']:,.0f}",
             f"{r['trainees']:,.0f}",
             f"{r['consultants']:,.0f}",
             f"{r['need_share']:.1%}",
             f"{r['coverage']:.2f}",
+            "not yet" if within is None else f"{within:.0f}",
         )
     out.print(table)
     out.print(
@@ -213,6 +216,8 @@ def scenarios() -> None:
 app.command("compare")(compare_cli.compare)
 app.command("sweep")(sweep_cli.sweep)
 app.command("viz")(viz_cli.viz)
+app.command("analyse")(analyse_cli.analyse)
+app.command("optimise")(optimise_cli.optimise)
 
 
 def main() -> None:

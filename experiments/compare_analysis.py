@@ -41,12 +41,12 @@ FIGURES = {
     "map": (
         "compare_trust_map.png",
         "Acute trusts at their locations, coloured by their ICB's consultants per 100,000 "
-        "need at the end, and the change from the base scenario.",
+        "need at the end in the base scenario, and the percent change under each other one.",
     ),
-    "lorenz": (
-        "compare_lorenz.png",
-        "Lorenz curves of consultants against need across ICBs at the end; the closer to "
-        "the diagonal, the more equal.",
+    "icb_change": (
+        "compare_icb_change.png",
+        "Percent change in each ICB's consultants per 100,000 need-weighted population at the "
+        "end against the base (same seeds), by the ICB's deprivation, with 95% paired intervals.",
     ),
 }
 
@@ -59,13 +59,15 @@ def _stack(results: list[RunResult], table: str) -> pd.DataFrame:
     )
 
 
-def _years_within(results: list[RunResult]) -> dict[str, tuple[float | None, int]]:
-    """Per region: median years to within 5% of fair share (replicates that got there), count."""
+def _years_within(
+    results: list[RunResult], names: dict[str, str]
+) -> dict[str, tuple[float | None, int]]:
+    """Per region name: median years to within 5% of fair share, and replicates that got there."""
     table = pd.concat([years_to_fair_share(r) for r in results])
     out = {}
     for code, g in table.groupby("region_code", sort=False):
         reached = g["years_within"].dropna()
-        out[str(code)] = (float(reached.median()) if len(reached) else None, int(len(reached)))
+        out[names[str(code)]] = (float(reached.median()) if len(reached) else None, len(reached))
     return out
 
 
@@ -73,7 +75,7 @@ def draw_figures(runs: dict[str, list[RunResult]], world: World, folder: Path) -
     """The comparison figures in `folder`; returns their file names."""
     from results.compare_figures import (
         plot_coverage_years,
-        plot_lorenz,
+        plot_icb_change,
         plot_region_differences,
         plot_region_series,
         plot_trust_map,
@@ -93,18 +95,22 @@ def draw_figures(runs: dict[str, list[RunResult]], world: World, folder: Path) -
         [icb_metrics(_stack(rs, "icb_year"), end).assign(scenario=s) for s, rs in runs.items()],
         ignore_index=True,
     )
+    icb_end["seed"] = icb_end["run_key"].map(seeds)
     trusts = world.data.trusts[["trust_code", "lat", "lon", "icb_code", "region_code"]]
     plot_region_series(series, names, scen, folder / FIGURES["regions"][0])
     plot_region_differences(series, names, scen, folder / FIGURES["differences"][0])
     years = sorted({start, start + first.years // 2, end})
     plot_coverage_years(series, names, scen, years, folder / FIGURES["coverage"][0])
     plot_trust_map(trusts, icb_end, names, scen, end, folder / FIGURES["map"][0])
-    plot_lorenz(icb_end, scen, end, folder / FIGURES["lorenz"][0])
+    plot_icb_change(icb_end, names, scen, end, folder / FIGURES["icb_change"][0])
     return [FIGURES[k][0] for k in FIGURES]
 
 
-def analyse(runs: dict[str, list[RunResult]]) -> dict[str, Any]:
-    """Paired comparisons of every other scenario with the first (the base)."""
+def analyse(runs: dict[str, list[RunResult]], names: dict[str, str]) -> dict[str, Any]:
+    """Paired comparisons of every other scenario with the first (the base).
+
+    Regions are keyed by name (`names`: code -> name), as in every table a reader sees.
+    """
     base, *others = runs
     donors = donor_regions(runs[base][0])  # one donor set for every arm
     tables = {s: outcomes_table(rs, donors) for s, rs in runs.items()}
@@ -124,12 +130,13 @@ def analyse(runs: dict[str, list[RunResult]]) -> dict[str, Any]:
             "metrics": metrics,
         }
         codes = [c for c in coverage[base].columns if c != "seed"]
-        regions[other] = paired_comparison(coverage[base], coverage[other], codes)
+        by_code = paired_comparison(coverage[base], coverage[other], codes)
+        regions[other] = {names[c]: v for c, v in by_code.items()}
     return {
-        "donor_regions": donors,
+        "donor_regions": [names[c] for c in donors],
         "comparisons": comparisons,
         "coverage_end": regions,
-        "years_to_fair_share": {s: _years_within(rs) for s, rs in runs.items()},
+        "years_to_fair_share": {s: _years_within(rs, names) for s, rs in runs.items()},
         "per_run": {s: t.to_dict(orient="records") for s, t in tables.items()},
     }
 

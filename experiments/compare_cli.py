@@ -96,12 +96,12 @@ def compare(
                     done = run_replicates(sc, seeds, years, world, store, tick)
                     runs[sc.name] = [canonical(r) for r in done]
             run_seconds = time.perf_counter() - start
-            result = analyse(runs)
+            regions = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
+            result = analyse(runs, regions)
             out_dir.mkdir(parents=True, exist_ok=True)
             files = draw_figures(runs, world, out_dir)
             prov = provenance(world, data, store.url, len(keys) - reused, reused)
         first = runs[names[0]][0]
-        regions = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
         context = CompareContext(
             base=names[0],
             others=names[1:],

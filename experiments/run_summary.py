@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from results.analysis import years_to_fair_share
 from results.metrics import inequality_summary, mean_ci, region_metrics
 from sim.market_outcomes import market_outputs, mean_outputs
 from sim.outputs import RunResult
@@ -46,7 +47,19 @@ def region_table(result: RunResult, world: World) -> pd.DataFrame:
     return m.loc[world.region_codes, cols]
 
 
-def _moved_by_region_year(results: list[RunResult]) -> dict[str, dict[str, float]]:
+def _years_within(results: list[RunResult], names: dict[str, str]) -> dict[str, float | None]:
+    """Region name -> median over replicates of the years until it stays within 5% of fair share.
+
+    None when no replicate got there by the horizon.
+    """
+    table = pd.concat([years_to_fair_share(r) for r in results])
+    median = table.groupby("region_code", sort=False)["years_within"].median()
+    return {names[str(c)]: None if np.isnan(v) else float(v) for c, v in median.items()}
+
+
+def _moved_by_region_year(
+    results: list[RunResult], names: dict[str, str]
+) -> dict[str, dict[str, float]]:
     frames = [
         r.region_year.groupby(["region_code", "year"])["posts_moved_in"].sum()
         - r.region_year.groupby(["region_code", "year"])["posts_moved_out"].sum()
@@ -55,7 +68,7 @@ def _moved_by_region_year(results: list[RunResult]) -> dict[str, dict[str, float
     mean = pd.concat(frames, axis=1).mean(axis=1)
     out: dict[str, dict[str, float]] = {}
     for (region, year), v in mean.items():
-        out.setdefault(str(region), {})[str(year)] = float(v)
+        out.setdefault(names[str(region)], {})[str(year)] = float(v)
     return out
 
 
@@ -87,10 +100,12 @@ def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
     }
     for name in SCALARS:
         out[name] = stat([r.summary[name] for r in results])
+    names = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
     out["posts_moved"] = {
         "total": stat([r.summary["posts_moved"] for r in results]),
-        "net_by_region_year": _moved_by_region_year(results),
+        "net_by_region_year": _moved_by_region_year(results, names),
     }
+    out["years_to_fair_share"] = _years_within(results, names)
     out["fair_share_gap"] = {
         "start": out.pop("fair_share_gap_start"),
         "end": out.pop("fair_share_gap_end"),
@@ -103,9 +118,8 @@ def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
     out.update({k: v for k, v in market.items() if k != "years"})
     tables = [region_table(r, world) for r in results]
     mean_table = sum(tables[1:], tables[0]) / n
-    names = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
-    out["regions"] = {
-        code: {"name": names[code], **{k: float(v) for k, v in row.items()}}
+    out["regions"] = {  # keyed by region name, as every table a reader sees
+        names[code]: {"code": code, "name": names[code], **{k: float(v) for k, v in row.items()}}
         for code, row in mean_table.iterrows()
     }
     ineq = [inequality_end(r) for r in results]
@@ -122,7 +136,7 @@ def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
             )
         }
         out["intervals_95"]["coverage"] = {
-            code: list(mean_ci([t.loc[code, "coverage"] for t in tables])[1:])
+            names[code]: list(mean_ci([t.loc[code, "coverage"] for t in tables])[1:])
             for code in mean_table.index
         }
         out["intervals_95"]["inequality_end"] = {

@@ -32,6 +32,7 @@ from sqlalchemy import exc as sa_exc
 
 from experiments.runner import replicate_seeds, store_result
 from experiments.spec import Experiment, Outcomes
+from results.experiment_tables import write_plan
 from results.store import ResultStore
 from sim.outputs import RunResult
 from sim.provenance import git_commit, package_versions
@@ -415,8 +416,11 @@ def run_sweep(
     """Run the shard's missing runs (`todo`, default `pending_runs`) on `executor` (entered).
 
     Each run is written as its task completes; `progress(n)` is called after each task's runs.
+    The plan's runs and swept values go to the `experiment_runs` / `experiment_points` tables.
     """
     start = time.perf_counter()
+    exp = plan.experiment
+    write_plan(store, exp.spec.name, plan.frame(), exp.parameters)  # swept values as columns
     todo = pending_runs(plan, store, shard) if todo is None else todo
     planned = len(plan.runs[shard[0] :: shard[1]])
     per_task = runs_per_task or default_runs_per_task(len(todo), executor.workers)

@@ -27,6 +27,7 @@ from results.metrics import (
     unpaired_diff_ci,
     years_to_within,
 )
+from results.outcomes import OUTCOMES
 from sim.outputs import RunResult
 
 LONDON = ("Y56",)
@@ -34,33 +35,27 @@ NORTH = ("Y62", "Y63")  # North West, North East and Yorkshire
 FAIR_SHARE_TOL = 0.05  # "within 5% of fair share"
 BELOW_FAIR = 0.9  # areas below 90% of their fair share of consultants
 
-# Scalar outcomes of one run (name -> definition); the first is the comparison's headline.
-METRICS: dict[str, str] = {
-    "icb_gini_end": "Gini of consultants per 100k need-weighted population across the 42 ICBs "
-    "(weights: need-weighted population) at the end",
-    "icb_theil_end": "Theil T index of the same ICB rates at the end",
-    "region_gini_end": "Gini of consultants per 100k need across the 7 regions at the end",
-    "icb_deprivation_slope_end": "Slope of ICB coverage on the ICB's Core20 share "
-    "(population-weighted least squares; negative = deprived areas less covered) at the end",
-    "icb_share_below_end": "Share of the population living in ICBs with coverage below 0.9 at "
-    "the end",
-    "london_coverage_end": "London's consultant share / need share at the end",
-    "north_coverage_end": "North West + North East and Yorkshire together: consultant share / "
-    "need share at the end",
-    "fair_share_gap_end": "Sum over regions and specialties of |programme posts - fair share| / "
-    "all programme posts at the end",
-    "regions_within_5pct_end": "Regions whose programme posts are within 5% of their fair share "
-    "at the end",
-    "consultants_end": "Consultants in post in England at the end",
-    "trainees_end": "Trainees in training at the end",
-    "settled_within_50_miles": "Share of CCT holders whose first consultant post is within 50 "
-    "miles of their last training trust",
-    "fill_rate": "Recruitment fill rate: recruits / posts offered, whole run",
-    "idt_placed_share": "Inter-deanery transfers placed / applications, whole run",
-    "donor_pressure_end": "Posts the donor regions held at the base year per trainee left "
-    "there at the end (1 = every base-year slot held)",
-    "posts_moved": "Training posts moved by the programme over the run",
-}
+# Scalar outcomes of one run, in report order (definitions, labels and units: results.outcomes);
+# the first is the comparison's headline.
+COMPARED = (
+    "icb_gini_end",
+    "icb_theil_end",
+    "region_gini_end",
+    "icb_deprivation_slope_end",
+    "icb_share_below_end",
+    "london_coverage_end",
+    "north_coverage_end",
+    "fair_share_gap_end",
+    "regions_within_5pct_end",
+    "consultants_end",
+    "trainees_end",
+    "settled_within_50_miles",
+    "fill_rate",
+    "idt_placed_share",
+    "donor_pressure_end",
+    "posts_moved",
+)
+METRICS: dict[str, str] = {name: OUTCOMES[name].definition for name in COMPARED}
 HEADLINE = "icb_gini_end"
 
 type Tables = RunResult | pd.DataFrame
@@ -168,6 +163,14 @@ def years_to_fair_share(run: Tables, tol: float = FAIR_SHARE_TOL) -> pd.DataFram
             }
         )
     return pd.DataFrame(rows)
+
+
+def years_to_all_within(run: Tables, tol: float = FAIR_SHARE_TOL) -> float:
+    """Years until every region stays within `tol` of fair share (horizon + 1 if one never does)."""
+    table = years_to_fair_share(run, tol)
+    years = _region_year(run)["year"]
+    horizon = float(years.max() - years.min())
+    return float(table["years_within"].fillna(horizon + 1).max())
 
 
 def donor_regions(run: Tables, tol: float = FAIR_SHARE_TOL) -> list[str]:

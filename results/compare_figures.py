@@ -1,4 +1,4 @@
-"""Figures of a scenario comparison: regional time series, coverage, a trust map, Lorenz curves.
+"""Figures of a scenario comparison: regional time series, differences, coverage, change maps.
 
 Inputs are tidy frames with a ``scenario`` and a ``run_key`` column (one run per replicate);
 every figure shows the mean over replicates, with 95% t intervals of that mean where drawn.
@@ -16,10 +16,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
-from matplotlib.patches import Ellipse, Rectangle  # noqa: E402
+from matplotlib.patches import Ellipse  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from results.metrics import gini  # noqa: E402
+from results.figures import year_axis  # noqa: E402
 
 BASE_COLOUR = "#3a3a3a"
 OTHER_COLOURS = ("#d35400", "#2471a3", "#239b56", "#8e44ad", "#c0392b", "#17a589")
@@ -93,6 +93,7 @@ def plot_region_series(
                 ax.plot(d["year"], d["mean"], color=colours[sc], lw=2, label=sc)
                 ax.fill_between(d["year"], d["low"], d["high"], color=colours[sc], alpha=0.2, lw=0)
             ax.set_title(label[code], fontweight="bold" if code == "ENG" else "normal")
+            year_axis(ax)
             ax.grid(alpha=0.3)
         for ax in axes[:, 0]:
             ax.set_ylabel(RATE_LABEL)
@@ -193,6 +194,7 @@ def plot_region_differences(
                 )
             ax.axhline(0, color="black", lw=1)
             ax.set_title(f"{other} minus {base}")
+            year_axis(ax)
             ax.set_xlabel("Year (August snapshot)")
             ax.grid(alpha=0.3)
         axes[0, 0].set_ylabel("Difference in consultants per 100,000\nneed-weighted population")
@@ -244,15 +246,15 @@ def plot_trust_map(
 
     `trusts`: trust_code, lat, lon, icb_code, region_code. `icb_end`: scenario, run_key,
     icb_code, consultants, need_weight, consultants_per_100k_need in `year`. One panel per
-    scenario on a shared colour scale centred on England's rate in the base scenario, and one
-    panel per other scenario with the difference from the base.
+    base scenario centred on England's rate, and one panel per other scenario with the percent
+    change from the base (the absolute maps of similar scenarios look the same).
     """
     rate = icb_end.groupby(["scenario", "icb_code"])["consultants_per_100k_need"].mean()
     base = scenarios[0]
     eng = icb_end[icb_end["scenario"] == base]
     centre = 1e5 * eng["consultants"].sum() / eng["need_weight"].sum()
-    panels = [(sc, rate.loc[sc], False) for sc in scenarios]
-    panels += [(sc, rate.loc[sc] - rate.loc[base], True) for sc in scenarios[1:]]
+    panels = [(base, rate.loc[base], False)]  # the others' absolute maps look the same
+    panels += [(sc, 100 * (rate.loc[sc] / rate.loc[base] - 1), True) for sc in scenarios[1:]]
     span = max(centre - rate.min(), rate.max() - centre)
     norm = TwoSlopeNorm(centre, centre - span, centre + span)
     diff_span = max((float(abs(p[1]).max()) for p in panels if p[2]), default=1.0) or 1.0
@@ -297,10 +299,10 @@ def plot_trust_map(
             ax.set_ylim(lat.min() - 0.5, lat.max() + 0.5)
             ax.set_xlabel("Longitude (degrees)")
             ax.set_ylabel("Latitude (degrees)")
-            ax.set_title(f"{sc} minus {base}" if is_diff else sc)
+            ax.set_title(f"{sc} against {base}: change" if is_diff else f"{sc}: consultant supply")
             bar = fig.colorbar(pts, ax=ax, shrink=0.8)
             bar.set_label(
-                "Change in consultants per 100,000 need\n(purple: more, orange: fewer)"
+                "Change in consultants per 100,000 need (%)\n(purple: more, orange: fewer)"
                 if is_diff
                 else "Consultants per 100,000 need (trust's ICB)\n"
                 f"white = England average ({centre:.0f})"
@@ -315,66 +317,59 @@ def plot_trust_map(
         return _save(fig, path)
 
 
-def lorenz_points(consultants: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lorenz curve: cumulative need share (x) and consultant share (y), areas by rate."""
-    c, n = np.asarray(consultants, float), np.asarray(need, float)
-    order = np.argsort(c / n, kind="stable")
-    x = np.concatenate([[0.0], np.cumsum(n[order]) / n.sum()])
-    y = np.concatenate([[0.0], np.cumsum(c[order]) / c.sum()])
-    return x, y
+def plot_icb_change(
+    icb_end: pd.DataFrame,
+    regions: Mapping[str, str],
+    scenarios: Sequence[str],
+    year: int,
+    path: Path,
+) -> Path:
+    """Per ICB: percent change in consultants per 100k need against deprivation (Core20 share).
 
-
-def _zoom_window(icbs: pd.DataFrame, size: float = 0.3) -> tuple[float, float, float]:
-    """A square around the point of the base curve furthest below the diagonal."""
-    x, y = lorenz_points(icbs["consultants"], icbs["need_weight"])
-    i = int(np.argmax(x - y))
-    x0 = float(np.clip(x[i] - size / 2, 0, 1 - size))
-    y0 = float(np.clip((x[i] + y[i]) / 2 - size / 2, 0, 1 - size))
-    return x0, y0, size
-
-
-def plot_lorenz(icb_end: pd.DataFrame, scenarios: Sequence[str], year: int, path: Path) -> Path:
-    """Lorenz curves of consultants against need across ICBs at the end, one per scenario.
-
-    `icb_end`: scenario, run_key, icb_code, consultants, need_weight (ICB consultants are
-    averaged over replicates first). The legend gives the need-weighted Gini of the mean ICBs.
+    Changes are other vs base on the same seed, with 95% paired intervals; one panel per other
+    scenario.
+    `icb_end`: scenario, run_key, seed, icb_code, region_code, core20_share,
+    consultants_per_100k_need in `year`.
     """
-    colours = scenario_colours(scenarios)
-    mean = icb_end.groupby(["scenario", "icb_code"], sort=False)[
-        ["consultants", "need_weight"]
-    ].mean()
+    rate = icb_end.pivot_table(
+        index=["seed", "icb_code"], columns="scenario", values="consultants_per_100k_need"
+    )
+    info = icb_end.drop_duplicates("icb_code").set_index("icb_code")[
+        ["region_code", "core20_share"]
+    ]
+    base, others = scenarios[0], scenarios[1:]
+    colours = dict(zip(regions, plt.get_cmap("tab10").colors, strict=False))
     with plt.rc_context(STYLE):
-        fig, (ax, zoom) = plt.subplots(1, 2, figsize=(13, 6))
-        for target in (ax, zoom):
-            target.plot(
-                [0, 1], [0, 1], color="grey", lw=1, ls="--", label="Equal consultants per need"
-            )
-            for sc in scenarios:
-                d = mean.loc[sc]
-                x, y = lorenz_points(d["consultants"], d["need_weight"])
-                g = gini(d["consultants"] / d["need_weight"], d["need_weight"])
-                target.plot(
-                    x, y, color=colours[sc], lw=2, marker="o", ms=3, label=f"{sc} (Gini {g:.4f})"
+        fig, axes = plt.subplots(
+            1, len(others), figsize=(max(11, 8.5 * len(others)), 6.2), squeeze=False, sharey=True
+        )
+        for ax, other in zip(axes[0], others, strict=True):
+            change = (100 * (rate[other] / rate[base] - 1)).rename("change").reset_index()
+            d = summarise(change.assign(scenario=other), ["scenario", "icb_code"], "change")
+            d = d.join(info, on="icb_code")
+            for code, name in regions.items():
+                g = d[d["region_code"] == code]
+                ax.errorbar(
+                    100 * g["core20_share"],
+                    g["mean"],
+                    yerr=[g["mean"] - g["low"], g["high"] - g["mean"]],
+                    fmt="o",
+                    ms=6,
+                    capsize=2,
+                    color=colours[code],
+                    label=name,
                 )
-            target.set_xlabel(
-                "Cumulative share of need-weighted population\n(ICBs from least to best supplied)"
-            )
-            target.set_ylabel("Cumulative share of consultants")
-            target.grid(alpha=0.3)
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_aspect("equal")
-        ax.set_title("Whole curve (box: zoomed area)")
-        ax.legend(loc="upper left")
-        x0, y0, size = _zoom_window(mean.loc[scenarios[0]])
-        ax.add_patch(Rectangle((x0, y0), size, size, fill=False, ec="black", lw=1, ls=":"))
-        zoom.set_xlim(x0, x0 + size)
-        zoom.set_ylim(y0, y0 + size)
-        zoom.set_aspect("equal")
-        zoom.set_title("Zoom where the curve is furthest from equality")
+            ax.axhline(0, color="black", lw=1)
+            ax.set_xlabel("ICB population in the most deprived 20% of England (Core20, %)")
+            ax.set_title(f"{other} against {base}")
+            ax.grid(alpha=0.3)
+        axes[0, 0].set_ylabel(
+            f"Change in consultants per 100,000 need-weighted\npopulation by August {year} (%)"
+        )
+        axes[0, -1].legend(title="Region", fontsize=9, loc="best")
         fig.suptitle(
-            f"Lorenz curves of consultants against need across the 42 ICBs, August "
-            f"{year} (mean over replicates)"
+            "Which ICBs gain consultant supply, by deprivation: percent change against the base "
+            "on the same seeds\n(dot: mean over replicates; whiskers: 95% paired interval)"
         )
         fig.tight_layout()
         return _save(fig, path)

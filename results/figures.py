@@ -10,8 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from results.metrics import region_metrics  # noqa: E402
+from results.metrics import mean_ci, region_metrics  # noqa: E402
 from sim.outputs import RunResult  # noqa: E402
 from sim.world import World  # noqa: E402
 
@@ -22,6 +23,11 @@ def consultants_per_100k_need(result: RunResult) -> pd.DataFrame:
     cons = ry.groupby(["year", "region_code"])["consultants"].sum().unstack()
     need = result.icb_year.groupby(["year", "region_code"])["need_weight"].sum().unstack()
     return cons / need * 1e5
+
+
+def year_axis(ax: plt.Axes) -> None:
+    """Whole years on the x axis, at most about eight ticks whatever the horizon."""
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
 
 
 def plot_run(results: list[RunResult], world: World, path: Path) -> Path:
@@ -35,16 +41,12 @@ def plot_run(results: list[RunResult], world: World, path: Path) -> Path:
         mean = stack[:, :, j].mean(axis=0)
         (line,) = ax1.plot(years, mean, label=names[code], lw=2)
         if len(results) > 1:
-            ax1.fill_between(
-                years,
-                stack[:, :, j].min(axis=0),
-                stack[:, :, j].max(axis=0),
-                color=line.get_color(),
-                alpha=0.2,
-            )
+            ci = np.array([mean_ci(stack[:, t, j])[1:] for t in range(len(years))])
+            ax1.fill_between(years, ci[:, 0], ci[:, 1], color=line.get_color(), alpha=0.2)
+    year_axis(ax1)
     ax1.set_xlabel("Year (August)")
     ax1.set_ylabel("Consultants per 100,000 need-weighted population (overall)")
-    band = " (band: range over replicates)" if len(results) > 1 else ""
+    band = " (band: 95% interval of the mean)" if len(results) > 1 else ""
     ax1.set_title(f"Consultant supply by NHS England region{band}")
     ax1.grid(alpha=0.3)
     ax1.legend(fontsize=8, loc="upper left")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from results.analysis import HEADLINE, METRICS
+from results.outcomes import OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,28 @@ def write_report(blocks: Sequence[Block], title: str, folder: Path) -> tuple[Pat
     return md, page
 
 
+SYNTHETIC_WARNING = (
+    "**Warning: SYNTHETIC data.** The bundled training posts and consultants by trust are a "
+    "synthetic baseline (`sim/england/SOURCES.md`): real post-level data are not public, so "
+    "they are calibrated to public national totals and spread over trusts by documented rules. "
+    "Read differences between policies, not absolute numbers, as the model's message."
+)
+
+
+def warning_block(data: str | None) -> Para:
+    """The SYNTHETIC-data warning for the top of a report (none for the user's own data)."""
+    if data and not data.startswith("bundled"):
+        return Para(f"Data: {data} (the user's own data directory).")
+    return Para(SYNTHETIC_WARNING)
+
+
+INTERVALS_TEXT = (
+    "Every interval is a 95% interval of the mean over the replicate seeds (Student's t): if the "
+    "model were rerun on many more seeds, the mean would fall inside it 95 times in 100. It shows "
+    "simulation noise only, not uncertainty in the data or in the model's assumptions."
+)
+
+
 # --- the comparison report -------------------------------------------------------------------
 
 
@@ -190,14 +213,58 @@ class CompareContext:
     provenance: dict[str, Any] = field(default_factory=dict)
 
 
+FINDINGS = ("fair_share_gap_end", "icb_gini_end", "north_coverage_end")  # the summary's three
+
+
+def _finding(name: str, v: Mapping[str, Any], base: str, other: str) -> str:
+    """One plain sentence: both means, the difference with its percent change and interval."""
+    o = OUTCOMES[name]
+    pct = f", {v['diff'] / abs(v['mean_base']):+.1%}" if v["mean_base"] else ""
+    low, high = v["ci_paired"]
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        verdict = ""
+    elif low > 0 or high < 0:
+        verdict = " The interval excludes zero: a difference beyond simulation noise."
+    else:
+        verdict = " The interval includes zero: not distinguishable from no change here."
+    return (
+        f"**{o.label}** ({o.unit}): {o.show(v['mean_base'])} under `{base}`, "
+        f"{o.show(v['mean_other'])} under `{other}`: {o.show_diff(v['diff'])}{pct} "
+        f"(95% interval {o.show_diff(low)} to {o.show_diff(high)}).{verdict}"
+    )
+
+
 def compare_blocks(c: CompareContext) -> list[Block]:
-    """The content of a comparison report."""
+    """The content of a comparison report: a plain-language summary first."""
     end = c.base_year + c.years
+    scen = [c.base, *c.others]
     blocks: list[Block] = [
-        Heading(f"traineeflow comparison: {', '.join(c.others)} against {c.base}", 1),
+        Heading(
+            f"How {', '.join(c.others)} {'compare' if len(c.others) > 1 else 'compares'} "
+            f"with {c.base}",
+            1,
+        ),
+        warning_block(c.provenance.get("data")),
+        Heading("Summary"),
         Para(
-            f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `traineeflow compare`. "
-            "Differences are **other minus base**, each with a 95% interval."
+            f"We simulated {len(scen)} policies over {c.years} years, August {c.base_year} to "
+            f"August {end}, each on the same {len(c.seeds)} random seeds so that differences come "
+            f"from the policy, not from chance: `{c.base}` ({c.descriptions[c.base].rstrip('.')}) "
+            "against "
+            + ", ".join(f"`{o}` ({c.descriptions[o].rstrip('.')})" for o in c.others)
+            + ". Three headline findings, at the end of the run:"
+        ),
+        Bullets(
+            [
+                _finding(name, c.comparisons[other][name], c.base, other)
+                for other in c.others
+                for name in FINDINGS
+                if name in c.comparisons[other]
+            ]
+        ),
+        Para(
+            INTERVALS_TEXT + " Differences are paired: each seed's run of one policy is compared "
+            "with the same seed's run of the other."
         ),
         Heading("What was compared"),
         Bullets(
@@ -207,19 +274,17 @@ def compare_blocks(c: CompareContext) -> list[Block]:
                 f"{len(c.seeds)} replicates per scenario on the same seeds (master seed "
                 f"{c.master_seed}): {', '.join(str(s) for s in c.seeds)}",
                 f"{c.years} simulated years, from August {c.base_year} to August {end} "
-                '("end" = the August '
-                f"{end} snapshot)",
+                f'("end" = the August {end} snapshot)',
             ]
         ),
     ]
     for other in c.others:
         comp = c.comparisons[other]
-        h = comp[HEADLINE]
         blocks += [
-            Heading(f"Headline outcomes: {other} minus {c.base}"),
+            Heading(f"Headline outcomes: {other} against {c.base}"),
             Table(
                 [
-                    "Outcome",
+                    "Outcome (unit)",
                     f"{c.base} (mean)",
                     f"{other} (mean)",
                     "Difference",
@@ -228,33 +293,32 @@ def compare_blocks(c: CompareContext) -> list[Block]:
                 ],
                 [
                     [
-                        f"`{m}`",
-                        fmt(v["mean_base"]),
-                        fmt(v["mean_other"]),
-                        fmt(v["diff"]),
-                        fmt_ci(v["ci_paired"]),
-                        fmt_ci(v["ci_unpaired"]),
+                        OUTCOMES[m].heading,
+                        OUTCOMES[m].show(v["mean_base"]),
+                        OUTCOMES[m].show(v["mean_other"]),
+                        OUTCOMES[m].show_diff(v["diff"]),
+                        _ci(m, v["ci_paired"]),
+                        _ci(m, v["ci_unpaired"]),
                     ]
                     for m, v in comp.items()
                 ],
             ),
-            Para(_headline_text(h)),
-            Heading(f"Coverage by region at the end: {other} minus {c.base}", 3),
+            Para(_headline_text(comp[HEADLINE])),
+            Heading(f"Coverage by region at the end: {other} against {c.base}", 3),
             Table(
                 ["Region", c.base, other, "Difference", "95% interval (paired)"],
                 [
                     [
-                        c.regions[code],
+                        name,
                         fmt(v["mean_base"]),
                         fmt(v["mean_other"]),
                         fmt(v["diff"]),
                         fmt_ci(v["ci_paired"]),
                     ]
-                    for code, v in c.coverage_end[other].items()
+                    for name, v in c.coverage_end[other].items()
                 ],
             ),
         ]
-    scen = [c.base, *c.others]
     blocks += [
         Heading("Years until each region is within 5% of its fair share of posts", 3),
         Para(
@@ -265,8 +329,8 @@ def compare_blocks(c: CompareContext) -> list[Block]:
         Table(
             ["Region", *scen],
             [
-                [name, *(_within(c.years_within[s][code], len(c.seeds)) for s in scen)]
-                for code, name in c.regions.items()
+                [name, *(_within(c.years_within[s][name], len(c.seeds)) for s in scen)]
+                for name in c.regions.values()
             ],
         ),
         Heading("Figures"),
@@ -277,11 +341,16 @@ def compare_blocks(c: CompareContext) -> list[Block]:
     return blocks
 
 
+def _ci(name: str, ci: Sequence[float | None]) -> str:
+    o = OUTCOMES[name]
+    return f"{o.show_diff(ci[0])} to {o.show_diff(ci[1])}"
+
+
 def _headline_text(h: Mapping[str, Any]) -> str:
     """A few sentences on the headline metric: how much pairing narrowed its interval."""
     paired, unpaired = h["paired_ci_width"], h["unpaired_ci_width"]
     text = (
-        f"Headline metric `{HEADLINE}` (Gini of ICB consultants per need): difference "
+        f"{OUTCOMES[HEADLINE].label} ({OUTCOMES[HEADLINE].unit}): difference "
         f"{fmt(h['diff'])}. Width of its 95% interval: paired {fmt(paired)}, unpaired "
         f"(Welch) {fmt(unpaired)}; the two arms correlate {fmt(h.get('correlation'))} over "
         "seeds."
@@ -330,7 +399,7 @@ def _method_blocks() -> list[Block]:
             ]
         ),
         Heading("Outcome definitions", 3),
-        Bullets([f"`{name}`: {text}" for name, text in METRICS.items()]),
+        Bullets([f"**{OUTCOMES[n].label}** (`{n}`): {text}" for n, text in METRICS.items()]),
     ]
 
 
@@ -351,6 +420,7 @@ def _provenance_blocks(p: Mapping[str, Any]) -> list[Block]:
                 f"Code version {p.get('code_version', 'unknown')}, git commit "
                 f"`{p.get('git_commit', 'unknown')}`.",
                 f"Packages: {packages}.",
+                f"Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `traineeflow compare`.",
                 f"Results store: `{p.get('db', '')}`; runs simulated now: {p.get('simulated', 0)}, "
                 f"read back from the store: {p.get('reused', 0)}.",
             ]

@@ -19,7 +19,12 @@ class _Strict(BaseModel):
 
 
 class Phase(_Strict):
-    """A group of specialties that moves toward fair share over a period."""
+    """A group of specialties: when its moves start and how fast they go.
+
+    `years` is the nominal length: with gap_share pacing the starting gap closes evenly over it.
+    Moves go on after it (the commitment to fair share does not expire) until every area is within
+    the programme's `fair_share_tolerance`.
+    """
 
     name: str
     specialties: tuple[str, ...]  # specialty codes, or "group:<group>" for a specialty group
@@ -28,7 +33,7 @@ class Phase(_Strict):
 
     @property
     def end_year(self) -> int:
-        """First year after the phase (moves happen in July of start_year .. end_year - 1)."""
+        """First year after the nominal phase (the pace's share of the gap is all released)."""
         return self.start_year + self.years
 
 
@@ -79,9 +84,14 @@ class Programme(_Strict):
     phases: tuple[Phase, ...] = DEFAULT_PHASES
     pacing: Literal["gap_share", "max_posts"] = "gap_share"
     gap_share_per_year: float | None = Field(None, gt=0.0, le=1.0)
-    # None: close the starting gap evenly over the phase (1 / phase years)
+    # share of the starting gap released per year; None: 1 / phase years (the nominal length)
     max_posts_per_donor_per_year: int = Field(5, ge=0, le=10_000)
     # with pacing = "max_posts": the most posts a donor region releases per specialty per year
+    fair_share_tolerance: float = Field(0.05, ge=0.0, le=0.5)
+    # moves continue until every area is within this share of its fair share. ESTIMATE by analogy
+    # with NHS England's allocation pace-of-change rule "no CCG more than 5% under target"
+    # (NHS England Board paper, December 2015):
+    # https://vdocuments.mx/paper-pb17121504-board-paper-nhs-england-title-from-2015-12-17-1-paper.html
     supervisor_share: float = Field(0.5, gt=0.0, le=1.0)
     # ESTIMATE: share of consultants who are educational supervisors
     trainees_per_supervisor: float = Field(2.0, gt=0.0, le=10.0)

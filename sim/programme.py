@@ -1,11 +1,15 @@
 """The Distribution of Medical Specialty Training programme: yearly moves toward fair share.
 
-Each July, for every specialty in an active phase, donor areas (over fair share) release vacant
-tariff posts, most-over-fair-share trusts first; receiving areas (under fair share) take them at
-their most-under trusts, only within training capacity. Trainees in post are never moved: only
-vacant posts move. Planned moves that no receiver can take are counted as unplaced and the post
-stays with its donor. Expansion posts are added by the same method and end when their funding
-does (once vacant).
+Each July, for every specialty whose phase has started and that has an area outside the fair-share
+tolerance, donor areas (over fair share) release vacant tariff posts, most-over-fair-share trusts
+first; receiving areas (under fair share) take them at their most-under trusts, only within
+training capacity. Trainees in post are never moved: only vacant posts move. A phase sets the
+start year and the pace: with gap_share pacing a donor may have released, after k rounds, the share
+min(1, k x pace) of its starting gap, so moves it could not make (no vacancy, or no receiver with
+capacity: counted as unplaced, the post stays with its donor) are retried in later rounds; once
+the nominal length is over, a donor may release its whole remaining gap. Moves never stop at the
+nominal length: they stop when every area is within the tolerance. Expansion posts are added by
+the same method and end when their funding does (once vacant).
 """
 
 from __future__ import annotations
@@ -52,6 +56,12 @@ def largest_remainder(
     return out
 
 
+def within_tolerance(current: np.ndarray, target: np.ndarray, tol: float) -> bool:
+    """Every area within `tol` of its target, or less than one whole post away from it."""
+    off = np.abs(current - target)
+    return bool(np.all((off <= tol * target + 1e-9) | (off < 1.0)))
+
+
 def resolve_specialties(
     codes: tuple[str, ...], world_codes: list[str], groups: list[str]
 ) -> list[int]:
@@ -92,6 +102,7 @@ class Programme:
         self.trust_shares = trust_fair_shares(w, m._icb_shares)
         self.capacity = np.zeros((w.n_trusts, m.n_specs))
         self.start_gap = np.zeros((self.n_areas, m.n_specs))
+        self.released = np.zeros((self.n_areas, m.n_specs))  # posts released since phase start
         self.unplaced = np.zeros((w.n_regions, m.n_specs))
         self.expansion_specs = [
             resolve_specialties(e.specialties, w.specialty_codes, groups)
@@ -109,7 +120,7 @@ class Programme:
             return
         base_year = m.base_year
         for phase_i, phase in enumerate(self.cfg.phases):
-            for year in range(phase.start_year, min(phase.end_year, base_year + 1)):
+            for year in range(phase.start_year, base_year + 1):
                 self._move_year(year, phase_filter=phase_i, before_base=True)
 
     def recruitment_bonus(self) -> np.ndarray:
@@ -174,9 +185,8 @@ class Programme:
             if phase_i < 0 or (phase_filter is not None and phase_i != phase_filter):
                 continue
             phase = self.cfg.phases[phase_i]
-            if not phase.start_year <= year < phase.end_year:
-                continue
-            self._move_specialty(s, year, phase, before_base)
+            if year >= phase.start_year:
+                self._move_specialty(s, year, phase, before_base)
 
     def _area_counts(self, s: int) -> tuple[np.ndarray, np.ndarray]:
         by_trust = self._posts_by_trust()[:, s]
@@ -189,15 +199,19 @@ class Programme:
         gap = current - target
         if year == phase.start_year:
             self.start_gap[:, s] = gap
-        years_left = phase.end_year - year
+        if within_tolerance(current, target, cfg.fair_share_tolerance):
+            return
         if cfg.pacing == "gap_share":
             per_year = cfg.gap_share_per_year or 1.0 / phase.years
-            quota = np.ceil(np.maximum(self.start_gap[:, s], 0) * per_year - 1e-9)
-            if years_left == 1:
+            rounds = year - phase.start_year + 1
+            allowed = np.ceil(np.maximum(self.start_gap[:, s], 0) * rounds * per_year - 1e-9)
+            quota = allowed - self.released[:, s]  # moves not made earlier are retried
+            if rounds * per_year >= 1.0 - 1e-9:  # nominal length over: the whole remaining gap
                 quota = np.maximum(gap, 0)
         else:
             quota = np.full(self.n_areas, cfg.max_posts_per_donor_per_year, float)
         release = np.minimum(np.floor(np.maximum(gap, 0) + 1e-9), quota).astype(np.int64)
+        release = np.maximum(release, 0)
         # donors: vacant tariff posts at their most-over-fair-share trusts first
         p = m.posts
         cand = p.live()
@@ -219,6 +233,7 @@ class Programme:
         shortfall = largest_remainder(int(release.sum()) - placed, np.maximum(deficit - take, 0))
         np.add.at(self.unplaced[:, s], self._area_region(), shortfall)
         release = largest_remainder(placed, release.astype(float), release)
+        self.released[:, s] += release
         chosen = self._donor_posts(cand, cand_area, release, by_trust - trust_target)
         receivers = self._receiving_trusts(s, take, spare_trust, by_trust, trust_target)
         self._relocate(chosen, receivers, s, before_base)

@@ -108,7 +108,7 @@ def test_run_json_prints_one_object_with_the_issue_keys(programme_json):
     assert summary["person_months"] > 0 and summary["seconds"] > 0
     assert "intervals_95" not in summary
     regions = summary["regions"]
-    assert len(regions) == 7 and "Y56" in regions
+    assert len(regions) == 7 and regions["London"]["code"] == "Y56"  # names, not codes
     for code, region in regions.items():
         assert REGION_KEYS <= set(region), code
         assert region["coverage"] == pytest.approx(
@@ -125,7 +125,11 @@ def test_run_json_prints_one_object_with_the_issue_keys(programme_json):
     assert {"2024", "2025"} <= years
     for year in years:  # posts move between regions: net flows cancel nationally
         assert sum(r.get(year, 0.0) for r in per_region.values()) == pytest.approx(0.0)
-    assert per_region["Y56"]["2024"] < 0  # London gives posts up
+    assert per_region["London"]["2024"] < 0  # London gives posts up
+    within = summary["years_to_fair_share"]  # region name -> years (None: not by the horizon)
+    assert set(within) == set(regions)
+    assert all(v is None or 0 <= v <= 2 for v in within.values())
+    assert within["London"] is None  # two years are too few to move London's surplus
     gap = summary["fair_share_gap"]
     assert set(gap) == {"start", "end"} and 0 < gap["end"] < gap["start"]
     assert summary["unplaced_moves"] >= 0
@@ -196,7 +200,7 @@ def test_run_takes_a_user_scenario_file_extending_a_bundled_one(tmp_path):
     assert summary["scenario"] == "my_policy"
     moved = summary["posts_moved"]
     # at most one post per donor region and specialty: London alone gives up at most 37 a year
-    assert 0 < -moved["net_by_region_year"]["Y56"]["2024"] <= 37
+    assert 0 < -moved["net_by_region_year"]["London"]["2024"] <= 37
 
 
 # --- bad input: exit 2, one clear error, nothing written ---------------------------------------

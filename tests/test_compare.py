@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from experiments.cli import app
 from results.analysis import METRICS
 from results.metrics import inequality_summary
+from results.outcomes import OUTCOMES
 from results.store import ResultStore
 from sim.provenance import git_commit
 
@@ -20,7 +22,7 @@ FIGURES = (
     "compare_region_differences.png",
     "compare_coverage_by_year.png",
     "compare_trust_map.png",
-    "compare_lorenz.png",
+    "compare_icb_change.png",
 )
 HEADLINE_KEYS = {
     "mean_base",
@@ -88,16 +90,17 @@ def test_compare_json_has_paired_and_unpaired_intervals(compared):
     assert fair["ci_paired"][1] < 0
     assert comp["metrics"]["london_coverage_end"]["diff"] < 0
     assert comp["metrics"]["posts_moved"]["mean_base"] == 0
-    assert s["donor_regions"] == ["Y56"]
+    assert s["donor_regions"] == ["London"]  # regions by name in the JSON
     assert set(s["coverage_end"]["msd_programme"]) == {
-        "Y56",
-        "Y58",
-        "Y59",
-        "Y60",
-        "Y61",
-        "Y62",
-        "Y63",
+        "London",
+        "South West",
+        "South East",
+        "Midlands",
+        "East of England",
+        "North West",
+        "North East and Yorkshire",
     }
+    assert set(s["years_to_fair_share"]["msd_programme"]) == set(s["coverage_end"]["msd_programme"])
     # per-run outcomes are paired by seed
     seeds = [r["seed"] for r in s["per_run"]["baseline"]]
     assert seeds == [r["seed"] for r in s["per_run"]["msd_programme"]] == s["seeds"]
@@ -122,10 +125,26 @@ def test_compare_writes_report_and_figures(compared):
     for fig in FIGURES:
         assert f"({fig})" in md
     # the headline row of the Markdown table carries the paired interval of the JSON
-    from results.report import fmt_ci
-
     gini = s["comparisons"]["msd_programme"]["metrics"]["icb_gini_end"]
-    assert fmt_ci(gini["ci_paired"]) in md
+    o = OUTCOMES["icb_gini_end"]
+    assert f"{o.show_diff(gini['ci_paired'][0])} to {o.show_diff(gini['ci_paired'][1])}" in md
+
+
+def test_compare_report_opens_with_warning_and_summary_for_a_policy_reader(compared):
+    out, s, _ = compared
+    page = (out / "report.html").read_text()
+    body = page[page.index("<body>") :]
+    # the SYNTHETIC warning and the summary come before any other section
+    assert body.index("SYNTHETIC") < body.index("<h2>")
+    assert re.findall(r"<h2>(.*?)</h2>", body)[0] == "Summary"
+    summary = body[body.index("<h2>Summary</h2>") : body.index("<h2>", body.index("Summary"))]
+    assert summary.count("<li>") == 3  # three headline findings for one compared scenario
+    assert "%" in summary and "95% interval" in summary
+    # the headline table names outcomes by label and unit, never by code name
+    table = body[body.index("<table>") : body.index("</table>")]
+    for name in s["comparisons"]["msd_programme"]["metrics"]:
+        assert name not in table, name
+        assert OUTCOMES[name].label in table, name
 
 
 def test_second_compare_reads_stored_runs(compared):
@@ -160,7 +179,8 @@ def test_run_json_matches_what_the_store_holds(tmp_path):
     assert summary["idt_placed"] == printed["idt"]["placed"]
     last = region_year[region_year["year"] == region_year["year"].max()]
     by_region = last.groupby("region_code")[["trainees", "consultants"]].sum()
-    for code, r in printed["regions"].items():
+    for r in printed["regions"].values():
+        code = r["code"]
         assert by_region.loc[code, "trainees"] == r["trainees"]
         assert by_region.loc[code, "consultants"] == r["consultants"]
     assert int(last["year"].iloc[0]) == printed["base_year"] + 3

@@ -19,9 +19,10 @@ import pytest
 
 from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
 from agents.trainee import EV_IDT, EV_ROTATE, IN_TRAINING
+from results.analysis import years_to_fair_share
 from sim import calendar as cal
 from sim.model import TraineeFlowModel
-from sim.programme import largest_remainder
+from sim.programme import largest_remainder, within_tolerance
 from sim.run import build_model, fair_share_gap, summarise
 from sim.scenario import Scenario, load_scenario
 from sim.world import World
@@ -433,17 +434,34 @@ def test_idt_outcomes_reach_the_summary(programme):
 
 
 # --- phases and pacing ------------------------------------------------------------------------
-def test_specialties_move_only_while_their_phase_runs(programme):
+def test_specialties_move_from_their_phase_start_until_within_tolerance(programme):
     ry, m = programme.region_year, programme.model
     moved = ry.groupby(["specialty_code", "year"])["posts_moved_out"].sum()
     for phase in m.policy.programme.phases:
         specs = specs_in_phase(m, phase.name)
         assert specs
         per_year = moved.loc[specs].groupby(level="year").sum()
-        # a row for year Y counts the July of Y; rounds run in July of start_year .. end_year - 1
-        active = (per_year.index >= phase.start_year) & (per_year.index < phase.end_year)
-        assert (per_year[~active] == 0).all(), phase.name
-        assert (per_year[active & (per_year.index > 2023)] > 0).all(), phase.name
+        # a row for year Y counts the July of Y: nothing moves before the phase starts
+        assert (per_year[per_year.index < phase.start_year] == 0).all(), phase.name
+        started = (per_year.index >= max(phase.start_year, 2024)) & (per_year.index < 2029)
+        assert (per_year[started] > 0).all(), phase.name
+
+
+def test_moves_go_on_after_the_nominal_phase_until_within_tolerance():
+    """A one-year phase does not stop after its year: the commitment to fair share goes on."""
+    one_year = [{**ALL_AT_ONCE[0], "years": 1}]
+    run = simulate(scenario("one_year", phases=one_year, fair_share_tolerance=0.02), 5)
+    moved = run.region_year.groupby("year")["posts_moved_in"].sum()
+    assert (moved.loc[2025:2027] > 0).all()  # after the nominal year 2024
+    m = run.model
+    tol = m.policy.programme.fair_share_tolerance
+    settled = 0
+    for s in range(m.n_specs):  # a specialty that moved in the last round was still outside
+        by_trust, current = m.programme._area_counts(s)
+        target = m.programme.area_shares[:, s] * current.sum()
+        if within_tolerance(current, target, tol):
+            settled += 1
+    assert settled > m.n_specs // 2
 
 
 def test_gap_share_pacing_closes_a_share_of_the_starting_gap_a_year(programme):
@@ -451,12 +469,19 @@ def test_gap_share_pacing_closes_a_share_of_the_starting_gap_a_year(programme):
     phase = m.policy.programme.phases[1]  # A: 2024-2028, all five rounds inside the run
     assert (phase.start_year, phase.years) == (2024, 5)
     out = ry.set_index(["region_code", "specialty_code", "year"])["posts_moved_out"]
+    behind = 0
     for code in specs_in_phase(m, "A"):
         s = WORLD.specialty_codes.index(code)
-        quota = np.ceil(np.maximum(m.programme.start_gap[:, s], 0) / phase.years - 1e-9)
-        for year in range(phase.start_year, phase.end_year - 1):  # the last round takes the rest
+        start_gap = np.maximum(m.programme.start_gap[:, s], 0)
+        done = np.zeros(WORLD.n_regions)
+        for k, year in enumerate(range(phase.start_year, phase.end_year - 1), start=1):
+            # after k rounds at most k / years of the starting gap: moves not made are retried
             released = out.loc[(WORLD.region_codes, code, year)].to_numpy()
-            assert (released <= quota).all(), (code, year)
+            if (released > np.ceil(start_gap / phase.years - 1e-9)).any():
+                behind += 1  # a round that made up for an earlier one
+            done += released
+            assert (done <= np.ceil(start_gap * k / phase.years - 1e-9)).all(), (code, year)
+    assert behind > 0  # some donor had no vacancy one year and caught up later
 
 
 def test_max_posts_pacing_caps_each_donor_region():
@@ -473,6 +498,29 @@ def test_faster_phases_close_the_gap_sooner():
         for name in ("msd_fast", "msd_programme", "msd_slow")
     }
     assert gap["msd_fast"] < gap["msd_programme"] < gap["msd_slow"]
+
+
+ROUNDING = 0.001  # of all programme posts (~30 posts): what is left once areas are within tolerance
+
+
+@pytest.mark.slow
+def test_horizon_gap_is_non_increasing_from_slow_to_fast_on_paired_seeds():
+    """15 years on two shared seeds: faster pacing never ends further from fair share.
+
+    Once every area is within the tolerance moves stop, so two pacings that both got there differ
+    only by where each round happened to land inside the band (ROUNDING); before that the faster
+    one is at least as close in every year, and it gets every region within 5% no later.
+    """
+    names = ("msd_slow", "msd_programme", "msd_fast")
+    for seed in (1, 2):
+        runs = {n: simulate(load_scenario(n, WORLD), 15, seed).region_year for n in names}
+        paths = {n: np.array(gaps(ry)) for n, ry in runs.items()}
+        for slower, faster in zip(names, names[1:], strict=False):
+            assert paths[faster][-1] <= paths[slower][-1] + ROUNDING, (seed, slower, faster)
+            assert (paths[faster] <= paths[slower] + ROUNDING).all(), (seed, slower, faster)
+            last = {n: years_to_fair_share(runs[n])["years_within"].max() for n in (slower, faster)}
+            assert last[faster] <= last[slower], (seed, last)
+        assert paths["msd_fast"][-1] < 0.01  # the fast pacing no longer stalls (was 0.05)
 
 
 # --- convergence and capacity -----------------------------------------------------------------
