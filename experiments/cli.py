@@ -112,12 +112,22 @@ def print_summary(s: dict[str, Any]) -> None:
         f"  CCT holders settling within 50 miles of training: {s['settled_within_50_miles']:.1%}"
         f"  (NHSE: about 80%)"
     )
+    by_level = "  ".join(f"ST{k}: {v:.1%}" for k, v in sorted(s["fill_rate_by_level"].items()))
     out.print(
-        f"  Recruitment fill rate: {s['fill_rate']:.1%}   LTFT share: {s['ltft_share_end']:.1%}"
+        f"  Recruitment fill rate: {s['fill_rate']:.1%} (first round by entry level {by_level})"
+        f"   LTFT share: {s['ltft_share_end']:.1%}"
     )
     out.print(
         f"  Trainees at the end: {s['trainees_end']:,.0f}   consultants: "
         f"{s['consultants_end']:,.0f}"
+    )
+    vac = s["consultant_vacancy_rate"]
+    gap = sum(s["consultant_supply_gap"].values())
+    out.print(
+        f"  Consultant market: vacancy rate {vac['start']:.1%} -> {vac['end']:.1%}, funded posts "
+        f"without a consultant at the end {gap:,.0f}, CCT holders still seeking "
+        f"{s['cct_seekers_end']:,.0f}, international recruits in the last year "
+        f"{s['international_recruits_by_year'][-1]:,.0f}"
     )
     out.print(
         f"  Posts moved by the programme: {s['posts_moved']['total']:,.0f}   fair-share gap: "
