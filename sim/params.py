@@ -96,8 +96,8 @@ class WorldParams(BaseModel):
     # (docs/sources.md, top ten).
 
     # --- the consultant market: supply (CCT holders, international recruits) -----------------
-    settlement_decay_miles: float = Field(22.8, gt=0.0, le=1000.0)
-    # Calibrated (calibration/settlement.py: brentq, seeds 1-2, first five years; fitted 22.80)
+    settlement_decay_miles: float = Field(23.3, gt=0.0, le=1000.0)
+    # Calibrated (calibration/settlement.py: brentq, seeds 1-2, first five years; fitted 23.27)
     # so that ~80% of CCT holders take their first consultant post within 50 miles of their
     # last training trust (NHSE 2023, docs/sources.md §4.4).
     settlement_home_pull: float = Field(2.0, ge=1.0, le=20.0)
