@@ -23,15 +23,34 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _TWO53 = 1.0 / float(1 << 53)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_MASK = (1 << 64) - 1
+_GOLDEN_INT, _M1_INT, _M2_INT = int(_GOLDEN), int(_M1), int(_M2)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser, element-wise on uint64 (wrapping arithmetic)."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * _M1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _M2
-    return x ^ (x >> np.uint64(31))
+    """SplitMix64 finaliser, element-wise on uint64 arrays, in place (wrapping arithmetic).
+
+    NumPy's uint64 array arithmetic wraps without warnings (only NumPy scalars warn), so no
+    error-state context is needed; the caller passes an array it owns.
+    """
+    tmp = np.right_shift(x, _S30)
+    np.bitwise_xor(x, tmp, out=x)
+    np.multiply(x, _M1, out=x)
+    np.right_shift(x, _S27, out=tmp)
+    np.bitwise_xor(x, tmp, out=x)
+    np.multiply(x, _M2, out=x)
+    np.right_shift(x, _S31, out=tmp)
+    np.bitwise_xor(x, tmp, out=x)
+    return x
+
+
+def _mix_int(x: int) -> int:
+    """SplitMix64 finaliser on one Python integer (the same function as `_mix`)."""
+    x &= _MASK
+    x = ((x ^ (x >> 30)) * _M1_INT) & _MASK
+    x = ((x ^ (x >> 27)) * _M2_INT) & _MASK
+    return x ^ (x >> 31)
 
 
 def stable_hash(name: str) -> int:
@@ -51,23 +70,25 @@ class Stream:
 
     def __init__(self, seed: int, name: str) -> None:
         self.name = name
-        with np.errstate(over="ignore"):
-            key = _mix(np.array([seed & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
-            key = _mix(key ^ np.uint64(stable_hash(name)))
-        self._key = key[0]
+        self._key = _mix_int(_mix_int(seed & _MASK) ^ stable_hash(name))
         self._month_keys: dict[int, np.uint64] = {}
 
     def uniform(self, t: int, slots: np.ndarray) -> np.ndarray:
         """Uniform(0, 1) numbers for the given slots at month `t` (never exactly 0)."""
-        s = np.asarray(slots, dtype=np.uint64)
         tk = self._month_keys.get(t)
         if tk is None:
-            with np.errstate(over="ignore"):
-                month = np.array([int(t) & 0xFFFFFFFF], dtype=np.uint64)
-                tk = self._month_keys[t] = _mix(month * _GOLDEN + self._key)[0]
-        with np.errstate(over="ignore"):
-            x = _mix(s * _GOLDEN + tk)
-        return ((x >> np.uint64(11)).astype(np.float64) + 0.5) * _TWO53
+            month = int(t) & 0xFFFFFFFF
+            tk = self._month_keys[t] = np.uint64(
+                _mix_int((month * _GOLDEN_INT + self._key) & _MASK)
+            )
+        x = np.multiply(np.atleast_1d(np.asarray(slots, dtype=np.uint64)), _GOLDEN)
+        np.add(x, tk, out=x)
+        _mix(x)
+        np.right_shift(x, _S11, out=x)
+        out = x.astype(np.float64)
+        out += 0.5
+        out *= _TWO53
+        return out[0] if np.ndim(slots) == 0 else out.reshape(np.shape(slots))
 
     def gumbel(self, t: int, slots: np.ndarray) -> np.ndarray:
         """Standard Gumbel numbers (for choice among alternatives by the Gumbel-max rule)."""
