@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
+from sim.market_outcomes import market_outputs
 from sim.run import run_scenario
 from sim.scenario import Scenario
 from sim.world import World
@@ -26,16 +27,15 @@ CALIBRATION_SEEDS = (1, 2, 3)
 
 
 def fill_by_level(scenario: Scenario, world: World, seeds: list[int], years: int = 1) -> dict:
-    """Mean fill rate by entry level at the first recruitment round, over seeds."""
-    level = world.spec_column("entry_level", int)
-    codes = dict(zip(world.specialty_codes, level, strict=True))
+    """Mean fill rate by entry level at the first recruitment round, over seeds.
+
+    The first round's fill is `fill_rate_by_level` of `sim.market_outcomes` (one definition).
+    """
     out: dict[int, list[float]] = {}
     for seed in seeds:
         ry = run_scenario(scenario, seed, years, world).region_year
-        first = ry[ry["year"] == ry["year"].min() + 1]
-        g = first.groupby(first["specialty_code"].map(codes))[["recruits", "offered"]].sum()
-        for lvl, row in g.iterrows():
-            out.setdefault(int(lvl), []).append(row["recruits"] / max(row["offered"], 1))
+        for lvl, v in market_outputs(ry, world)["fill_rate_by_level"].items():
+            out.setdefault(int(lvl), []).append(v)
     return {lvl: float(np.mean(v)) for lvl, v in out.items()}
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from experiments.cli_common import DataOpt, JsonOpt, out, user_errors
+from experiments.cli_common import DataOpt, JsonOpt, out, print_json, user_errors
 from sim.inputs import InputError
 
 if TYPE_CHECKING:
@@ -115,9 +114,7 @@ def analyse(
     )
     result["seconds"] = time.perf_counter() - start
     if as_json:
-        from results.analysis import nan_to_none
-
-        print(json.dumps(nan_to_none(result), allow_nan=False, default=str))
+        print_json(result)
         return
     out.print(
         f"[bold]{name}[/]: {result['runs']} runs analysed; PRIM: {result['prim']['summary']} "

@@ -105,3 +105,12 @@ def load_inputs(data: Path | None, scenario: str) -> tuple[World, Scenario]:
     load_scenario(scenario)  # the file's own structure first: quick, and needs no data
     world = World.load(data)
     return world, load_scenario(scenario, world)
+
+
+def print_json(obj: object) -> None:
+    """One JSON object on stdout: NaN as null, anything else not JSON-native as text."""
+    import json
+
+    from results.analysis import nan_to_none
+
+    print(json.dumps(nan_to_none(obj), allow_nan=False, default=str))

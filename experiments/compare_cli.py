@@ -7,7 +7,6 @@ and the PNG figures; ``--json`` prints the numbers.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from experiments.cli_common import (
     fail,
     open_store,
     out,
+    print_json,
     progress_bar,
     user_errors,
 )
@@ -62,7 +62,7 @@ def compare(
         check_out_dir(out_dir)
     from experiments.compare_analysis import FIGURES, analyse, draw_figures, provenance
     from experiments.runner import replicate_seeds, run_replicates
-    from results.analysis import HEADLINE, canonical, nan_to_none
+    from results.analysis import HEADLINE, canonical
     from results.report import CompareContext, compare_blocks, write_report
     from sim.run import run_key
     from sim.scenario import load_scenario
@@ -148,7 +148,7 @@ def compare(
         "wall_seconds": time.perf_counter() - start,
     }
     if as_json:
-        print(json.dumps(nan_to_none(summary), allow_nan=False))
+        print_json(summary)
         return
     print_comparison(summary)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from contextlib import ExitStack
@@ -19,6 +18,7 @@ from experiments.cli_common import (
     YearsOpt,
     check_db,
     out,
+    print_json,
     progress_bar,
     user_errors,
 )
@@ -137,9 +137,7 @@ def optimise(
         "wall_seconds": time.perf_counter() - start,
     }
     if as_json:
-        from results.analysis import nan_to_none
-
-        print(json.dumps(nan_to_none(summary), allow_nan=False))
+        print_json(summary)
         return
     out.print(
         f"[bold]{base.name}[/]: {len(result.evaluations)} candidates ({result.new} new, "
