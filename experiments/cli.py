@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from experiments import analyse_cli, compare_cli, optimise_cli, sweep_cli, viz_cli
+from experiments import (
+    analyse_cli,
+    compare_cli,
+    hindcast_cli,
+    optimise_cli,
+    sweep_cli,
+    viz_cli,
+)
 from experiments.cli_common import (
     DataOpt,
     DbOpt,
@@ -228,6 +235,7 @@ app.command("sweep")(sweep_cli.sweep)
 app.command("viz")(viz_cli.viz)
 app.command("analyse")(analyse_cli.analyse)
 app.command("optimise")(optimise_cli.optimise)
+app.command("hindcast")(hindcast_cli.hindcast)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 from sqlalchemy import exc as sa_exc
@@ -39,6 +39,9 @@ from sim.provenance import git_commit, package_versions
 from sim.run import code_version, run_key, run_scenario
 from sim.scenario import Scenario
 from sim.world import World
+
+if TYPE_CHECKING:
+    from sim.history import History
 
 MAX_RUNS_PER_TASK = 10
 POOL_RETRIES = 2  # resubmissions of a task whose process-pool worker died
@@ -78,6 +81,7 @@ class SweepTask:
     data: str | None  # data directory (None = bundled England data)
     outcomes: Outcomes
     attempts: int = 0
+    history: History | None = None  # drivers of a run from a past base year (sim/history.py)
 
 
 @dataclass(frozen=True)
@@ -175,7 +179,11 @@ def run_task(task: SweepTask) -> list[RunResult | RunFailure]:
         start = time.perf_counter()
         try:
             result = run_scenario(
-                Scenario.model_validate(run.scenario), run.seed, task.years, world
+                Scenario.model_validate(run.scenario),
+                run.seed,
+                task.years,
+                world,
+                history=task.history,
             )
             if result.run_key != run.key:
                 raise RuntimeError(

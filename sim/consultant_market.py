@@ -80,13 +80,17 @@ def vacancies(m: TraineeFlowModel) -> np.ndarray:
     return np.maximum(m.establishment - m.filled, 0)
 
 
-def grow_establishment(m: TraineeFlowModel) -> None:
-    """Funded consultant posts grow once a year (August), rounded stochastically per cell."""
+def grow_establishment(m: TraineeFlowModel, rate: float | None = None) -> None:
+    """Funded consultant posts grow once a year (August), rounded stochastically per cell.
+
+    `rate` is the year's growth (default `establishment_growth`; a historic run passes its own).
+    """
     t = int(m.time)
     e = m.establishment
     trust, spec = np.divmod(np.arange(e.size), m.n_specs)
     u = m.streams["establishment_growth"].uniform(t, m.slots(spec, trust))
-    change = np.floor(e.ravel() * m.params.establishment_growth + u).astype(np.int64)
+    growth = m.params.establishment_growth if rate is None else rate
+    change = np.floor(e.ravel() * growth + u).astype(np.int64)
     m.establishment = np.maximum(e + change.reshape(e.shape), 0)
     added = np.maximum(change, 0)
     keys = m.world.trust_region[trust] * m.n_specs + spec

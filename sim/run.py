@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ from sim.model import TraineeFlowModel
 from sim.outputs import RunResult
 from sim.scenario import Scenario
 from sim.world import World
+
+if TYPE_CHECKING:
+    from sim.history import History
 
 MODEL_PACKAGES = ("sim", "agents")  # the code whose change can change a run's results
 
@@ -40,24 +44,34 @@ def code_version() -> str:
     return f"{version}+{h.hexdigest()[:12]}"
 
 
-def run_key(scenario: Scenario, seed: int, years: int, world: World) -> str:
-    """Hash of the resolved scenario, seed, years, data and code version."""
-    payload = json.dumps(
-        {
-            "scenario": scenario.resolved(),
-            "seed": int(seed),
-            "years": int(years),
-            "data": world.fingerprint,
-            "code": code_version(),
-        },
-        sort_keys=True,
-    )
+def run_key(
+    scenario: Scenario, seed: int, years: int, world: World, history: History | None = None
+) -> str:
+    """Hash of the resolved scenario, seed, years, data, code version (and history, if any)."""
+    fields = {
+        "scenario": scenario.resolved(),
+        "seed": int(seed),
+        "years": int(years),
+        "data": world.fingerprint,
+        "code": code_version(),
+    }
+    if history is not None:
+        fields["history"] = history.fingerprint()
+    payload = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-def build_model(scenario: Scenario, seed: int, world: World) -> TraineeFlowModel:
-    """The model for a scenario and seed (initialised at the base year)."""
-    return TraineeFlowModel(world, scenario.world, scenario.policy, seed=seed)
+def build_model(
+    scenario: Scenario, seed: int, world: World, history: History | None = None
+) -> TraineeFlowModel:
+    """The model for a scenario and seed (initialised at the base year, or history's)."""
+    if history is None:
+        return TraineeFlowModel(world, scenario.world, scenario.policy, seed=seed)
+    from sim.history import HistoricModel, scale_world
+
+    return HistoricModel(
+        scale_world(world, history), history, scenario.world, scenario.policy, seed=seed
+    )
 
 
 def run_scenario(
@@ -66,12 +80,19 @@ def run_scenario(
     years: int,
     world: World,
     progress: Callable[[int], None] | None = None,
+    history: History | None = None,
 ) -> RunResult:
-    """Simulate `years` years (to the August snapshot of the last year)."""
+    """Simulate `years` years (to the August snapshot of the last year).
+
+    With `history`, the run starts from its base year in `world` scaled back to it
+    (`sim/history.py`) and follows its yearly posts and funded posts.
+    """
     check_years(years)
     check_seed(seed)
+    if history is not None:
+        history.check_years(years)
     start = time.perf_counter()
-    model = build_model(scenario, seed, world)
+    model = build_model(scenario, seed, world, history)
     for _ in range(years):
         model.run_for(12)
         if progress is not None:
@@ -81,9 +102,11 @@ def run_scenario(
     region_year = model.recorder.region_year()
     icb_year = model.recorder.icb_year()
     summary = summarise(model, region_year)
+    if history is not None:
+        summary.update(model.history_outcomes())
     summary["seconds"] = seconds
     return RunResult(
-        run_key=run_key(scenario, seed, years, world),
+        run_key=run_key(scenario, seed, years, world, history),
         scenario=scenario.name,
         params=scenario.resolved(),
         seed=int(seed),

@@ -1,0 +1,213 @@
+"""Runs from a past base year, driven year by year by national series of posts and funded posts.
+
+`History` holds, in model units, national training posts and funded consultant posts for every
+August from the base year, and the consultants in post in the base year. `scale_world` scales
+the 2023 world back to the base year: posts, consultants and funded posts get the base year's
+national totals, spread over trusts and specialties as in 2023 (ESTIMATE: the historic
+distribution is not public); intake, applications and applicants scale with posts. The
+`HistoricModel` then, each July, opens or closes training posts to the year's national total (new
+posts spread as the base year's; surplus posts close once vacant, the vacant ones first) with
+applicants scaled alike, and each August grows funded consultant posts to the year's total
+(stochastic rounding per cell, as `grow_establishment` does for a constant rate).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass, replace
+
+import numpy as np
+from mesa.time import Schedule
+
+from agents.columns import NEVER
+from agents.post import EXPANSION, TARIFF
+from sim import calendar as cal
+from sim.consultant_market import grow_establishment
+from sim.inputs import InputError
+from sim.model import TraineeFlowModel
+from sim.params import WorldParams
+from sim.policy import PolicyParams
+from sim.rounding import largest_remainder
+from sim.world import World
+
+AGE_OLD = 55.0  # the published age band: consultants aged 55 or over (docs/sources.md §4.4)
+
+
+@dataclass(frozen=True)
+class History:
+    """National drivers of a run from `base_year`: one value per August, in model units."""
+
+    base_year: int
+    training_posts: tuple[int, ...]  # training posts each August from the base year
+    funded_posts: tuple[int, ...]  # funded consultant posts each August from the base year
+    consultants: int  # consultants in post in the base year
+
+    def __post_init__(self) -> None:
+        if not 1948 <= self.base_year <= cal.BASE_YEAR:
+            raise InputError(f"history base year {self.base_year} outside 1948-{cal.BASE_YEAR}")
+        if len(self.training_posts) != len(self.funded_posts) or not self.training_posts:
+            raise InputError("history: training_posts and funded_posts need one value per year")
+        if min(self.training_posts) <= 0 or min(self.funded_posts) <= 0:
+            raise InputError("history: posts must be positive in every year")
+        if not 0 < self.consultants <= self.funded_posts[0]:
+            raise InputError(
+                f"history: base-year consultants {self.consultants} must be positive and at "
+                f"most the funded posts {self.funded_posts[0]}"
+            )
+
+    @property
+    def years(self) -> int:
+        """Years the series can drive (the last August is base year + years)."""
+        return len(self.training_posts) - 1
+
+    def fingerprint(self) -> str:
+        """Hash of the drivers (enters run keys)."""
+        payload = json.dumps(
+            [self.base_year, self.training_posts, self.funded_posts, self.consultants]
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def check_years(self, years: int) -> None:
+        """A run of `years` years must stay within the series."""
+        if years > self.years:
+            raise InputError(
+                f"years: {years} asked, but the history drives only {self.years} years "
+                f"({self.base_year}-{self.base_year + self.years})"
+            )
+
+
+def _spread(total: int, weights: np.ndarray) -> np.ndarray:
+    """`total` split over cells as `weights` are (largest remainder, deterministic)."""
+    return largest_remainder(int(total), weights.astype(float))
+
+
+@functools.lru_cache(maxsize=8)
+def scale_world(world: World, history: History) -> World:
+    """The world at the base year: national totals from `history`, 2023's distribution."""
+    d = world.data
+    posts = d.posts
+    cells = np.concatenate([posts["tariff_posts"], posts["trust_funded_posts"]]).astype(float)
+    scaled = _spread(history.training_posts[0], cells)
+    n = len(posts)
+    new_posts = posts.assign(tariff_posts=scaled[:n], trust_funded_posts=scaled[n:])
+    cons = d.consultants
+    filled = _spread(history.consultants, cons["consultants"].to_numpy())
+    vacant = (cons["establishment"] - cons["consultants"]).clip(lower=0).to_numpy()
+    open_ = _spread(history.funded_posts[0] - history.consultants, vacant)
+    new_cons = cons.assign(consultants=filled, establishment=filled + open_)
+    post_factor = history.training_posts[0] / max(cells.sum(), 1.0)
+    cons_factor = history.consultants / max(float(cons["consultants"].sum()), 1.0)
+    s = d.specialties
+    specs = s.assign(
+        intake_per_year=s["intake_per_year"] * post_factor,
+        applications_per_year=s["applications_per_year"] * post_factor,
+        applicants_per_year=s["applicants_per_year"] * post_factor,
+        consultants_national=np.rint(s["consultants_national"] * cons_factor).astype(np.int64),
+    )
+    return World(replace(d, posts=new_posts, consultants=new_cons, specialties=specs))
+
+
+class HistoricModel(TraineeFlowModel):
+    """The model from a past base year, its posts and funded posts following `history`."""
+
+    def __init__(
+        self,
+        world: World,
+        history: History,
+        params: WorldParams | None = None,
+        policy: PolicyParams | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.history = history
+        self.share_old: list[float] = []  # share of consultants aged 55+ at each snapshot
+        super().__init__(world, params, policy, seed=seed, base_year=history.base_year)
+        self.applicants0 = self.spec_applicants.copy()
+        trust, spec, _ = world.baseline_posts
+        self.post_weights = np.bincount(
+            trust.astype(np.int64) * self.n_specs + spec, minlength=world.n_trusts * self.n_specs
+        ).astype(float)
+
+    def _schedule_calendar(self) -> None:
+        super()._schedule_calendar()
+        self._generators.append(
+            self.schedule_recurring(
+                self.follow_training_posts,
+                Schedule(interval=12, start=cal.JULY + cal.OFFSET_POST_MOVES + 0.01),
+            )
+        )
+
+    def year_index(self) -> int:
+        """Years since the base year at the current time."""
+        return cal.calendar_year(int(self.time), self.base_year) - self.base_year
+
+    def follow_training_posts(self) -> None:
+        """July: open or close training posts to the year's national total."""
+        k = self.year_index()
+        if k > self.history.years:
+            return
+        target = self.history.training_posts[k]
+        p, t = self.posts, int(self.time)
+        live = p.live()
+        marked = (p.end_t[live] != NEVER) & (p.funding[live] != EXPANSION)
+        closing, staying = live[marked], int(np.count_nonzero(~marked))
+        if target >= staying:
+            reopen = closing[: target - staying]
+            p.end_t[reopen] = NEVER
+            self._open_posts(target - staying - len(reopen))
+        else:
+            self._close_posts(live[~marked], staying - target, t)
+        self.spec_applicants = self.applicants0 * target / self.history.training_posts[0]
+
+    def _open_posts(self, n: int) -> None:
+        if n <= 0:
+            return
+        per_cell = _spread(n, self.post_weights)
+        cells = np.repeat(np.arange(len(per_cell)), per_cell)
+        trust, spec = np.divmod(cells, self.n_specs)
+        self.posts.append(
+            len(cells),
+            trust=trust,
+            spec=spec,
+            funding=TARIFF,
+            slot=self.slots(spec, self.next_ordinals("post", spec)),
+        )
+
+    def _close_posts(self, open_rows: np.ndarray, n: int, t: int) -> None:
+        """Close `n` posts spread over cells as the open ones are: vacant first, then newest."""
+        p = self.posts
+        cell = p.trust[open_rows].astype(np.int64) * self.n_specs + p.spec[open_rows]
+        per_cell = _spread(n, np.bincount(cell, minlength=len(self.post_weights)))
+        held = (p.holder[open_rows] >= 0).astype(np.int64)
+        order = np.lexsort((-open_rows, held, cell))  # by cell, vacant first, newest first
+        rows, cell = open_rows[order], cell[order]
+        first = np.searchsorted(cell, cell, side="left")
+        chosen = rows[(np.arange(len(rows)) - first) < per_cell[cell]]
+        p.end_t[chosen] = t  # closes at once if vacant, else when its holder leaves
+        self.programme.monthly(t)
+
+    def august_changeover(self) -> None:
+        """August: funded consultant posts grow to the year's total; capacity grows."""
+        k = self.year_index()
+        if k <= self.history.years:
+            rate = self.history.funded_posts[k] / max(int(self.establishment.sum()), 1) - 1.0
+            grow_establishment(self, rate)
+        else:
+            grow_establishment(self)
+        self.programme.grow_capacity()
+
+    def snapshot(self) -> None:
+        """The August snapshot, and the share of consultants aged 55 or over."""
+        super().snapshot()
+        c = self.consultants
+        active = np.flatnonzero(c.active[: c.n])
+        age = c.age_at_start[active] + (int(self.time) - c.start_t[active]) / 12.0
+        self.share_old.append(float(np.mean(age >= AGE_OLD)) if len(active) else 0.0)
+
+    def history_outcomes(self) -> dict[str, float]:
+        """Scalar outcomes of the historic run: the 55+ share each year."""
+        return {
+            f"consultants_55_plus_share_{self.base_year + k}": v
+            for k, v in enumerate(self.share_old)
+        }
