@@ -47,6 +47,8 @@ class Series:
                 self.name,
                 f"no value for {year}: the series covers {self.years[0]}-{self.years[-1]}",
             )
+        if year in self.years:
+            return self.values[self.years.index(year)]
         return float(np.exp(np.interp(year, self.years, np.log(self.values))))
 
     def kind(self, year: int) -> str:
