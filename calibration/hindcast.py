@@ -3,12 +3,18 @@
 The design (docs/hindcast.md): the 2023 world is scaled back to the base year (1994 by default:
 the observed consultants of that year, training posts from the doctors-in-training index, 2023's
 distribution over trusts and specialties); training posts then follow the index year by year.
-Funded consultant posts follow a rule, not the series the run is compared with: by default a
-constant yearly growth fitted to the observed consultants of the base and end years only
-(`establishment="endpoints"`), so every year between the endpoints is a prediction of demand
-growth + the training pipeline + exits + international recruits. `establishment="observed"`
-drives funded posts by the observed series itself (nearly circular: it then tests vacancies and
-ages, not numbers). Seeds run through the sweep executors (`experiments/sweep.py`).
+Funded consultant posts never come from the series the run is compared with:
+
+- `supply` (default): funded posts do not bind; trusts fund a post for every CCT holder who
+  waits, so consultants = the base year + CCT holders + international recruits - exits. Only the
+  base year (and the four years before it, for the age profile) of the consultant series is used:
+  the pipeline alone produces every later year.
+- `endpoints`: funded posts grow at a constant rate fitted to the base and end years only, so
+  every year between is a prediction of that rule + the pipeline.
+- `observed`: funded posts follow the compared series itself: CIRCULAR for numbers (it then tests
+  vacancies and ages only); offered to show what the circular design gives.
+
+Seeds run through the sweep executors (`experiments/sweep.py`).
 """
 
 from __future__ import annotations
@@ -37,8 +43,15 @@ from sim.run import run_key
 from sim.scenario import Scenario, load_scenario
 from sim.world import World
 
-Establishment = Literal["endpoints", "observed"]
+Establishment = Literal["supply", "endpoints", "observed"]
+ESTABLISHMENTS = ("supply", "endpoints", "observed")
 BASE_YEAR, END_YEAR = 1994, 2017  # the FTE series of docs/sources.md §6.1 and §6.7
+PROFILE_YEARS = 4  # the base-year age profile grows at the consultants' growth of these years
+# before the base year (observed 1990-94, docs/sources.md §6.7)
+# Supply-led design (not estimates of history): a CCT holder still waiting at the end of a month
+# is given a post by their training trust (rate 1), within 20% of funded posts a year (the
+# parameter's upper bound), so funded posts never bind.
+SUPPLY_CREATION_RATE, SUPPLY_CREATION_BUDGET = 1.0, 0.2
 # Secondary checks, not in the error: consultants aged 55+ (Hansard 10 Apr 2002; the year of each
 # column confirmed by dividing the counts by the shares, which gives each year's headcount) and
 # 3-month consultant vacancy rates (Hansard 10 Apr 2002; Clin Med 2010), docs/sources.md §6.7.
@@ -58,8 +71,10 @@ class HindcastResult:
     inputs: dict[str, str]  # each input: observed, derived, rule or ESTIMATE, with its source
     base_year: int = BASE_YEAR
     end_year: int = END_YEAR
-    establishment: str = "endpoints"
-    establishment_growth: float = 0.0  # the yearly growth of funded posts (endpoints rule)
+    establishment: str = "supply"
+    establishment_growth: float = 0.0  # the endpoints rule's yearly growth (reported in all modes)
+    profile_growth: float = 0.0  # growth before the base year, for the base-year age profile
+    benchmark_mape: dict[str, float] = field(default_factory=dict)  # simple rules, same years
     seeds: list[int] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)  # observed or derived, per compared year
     all_years: list[int] = field(default_factory=list)  # every simulated August
@@ -93,12 +108,38 @@ def endpoint_growth(series: HistoricSeries, base_year: int, end_year: int) -> fl
     return (c.value(end_year) / c.value(base_year)) ** (1.0 / (end_year - base_year)) - 1.0
 
 
+def profile_growth(series: HistoricSeries, base_year: int) -> float:
+    """Consultants' yearly growth over the PROFILE_YEARS before the base year.
+
+    From the series' first year if it starts later; 0 if the base year is the first.
+    """
+    first = max(base_year - PROFILE_YEARS, series.consultants.years[0])
+    if first >= base_year:
+        return 0.0
+    c = series.consultants
+    return (c.value(base_year) / c.value(first)) ** (1.0 / (base_year - first)) - 1.0
+
+
+def benchmarks(
+    series: HistoricSeries, base_year: int, end_year: int, years: list[int], observed: list[float]
+) -> dict[str, float]:
+    """MAPE of two rules with no model: the pre-base trend, and the endpoints' constant growth."""
+    base = series.consultants.value(base_year)
+    out = {}
+    for name, g in (
+        ("pre-base trend", profile_growth(series, base_year)),
+        ("constant growth between the endpoints", endpoint_growth(series, base_year, end_year)),
+    ):
+        out[name] = mape(observed, [base * (1 + g) ** (y - base_year) for y in years])
+    return out
+
+
 def build_history(
     world: World,
     series: HistoricSeries,
     base_year: int = BASE_YEAR,
     end_year: int = END_YEAR,
-    establishment: Establishment = "endpoints",
+    establishment: Establishment = "supply",
 ) -> History:
     """National drivers in model units (see the module docstring and docs/hindcast.md)."""
     cons = series.consultants
@@ -112,8 +153,10 @@ def build_history(
         raise InputError(
             f"need base year < end year <= {cal.BASE_YEAR} (got {base_year}, {end_year})"
         )
-    if establishment not in ("endpoints", "observed"):
-        raise InputError(f"establishment must be 'endpoints' or 'observed' (got {establishment!r})")
+    if establishment not in ESTABLISHMENTS:
+        raise InputError(
+            f"establishment must be one of {', '.join(ESTABLISHMENTS)} (got {establishment!r})"
+        )
     years = range(base_year, end_year + 1)
     posts_now = int(world.data.posts[["tariff_posts", "trust_funded_posts"]].to_numpy().sum())
     index_now = series.training.value(cal.BASE_YEAR)
@@ -121,6 +164,8 @@ def build_history(
     c_now = world.data.consultants
     funded_ratio = float(c_now["establishment"].sum() / c_now["consultants"].sum())
     base = round(cons.value(base_year) * MODELLED_SHARE)
+    if establishment == "supply":
+        return History(base_year, training, None, base, funded_base=round(base * funded_ratio))
     if establishment == "endpoints":
         g = endpoint_growth(series, base_year, end_year)
         funded = tuple(round(base * funded_ratio * (1 + g) ** k) for k in range(len(years)))
@@ -137,7 +182,14 @@ def describe_inputs(
     base, end = history.base_year, history.base_year + history.years
     rows = ", ".join(f"{y} {t.kind(y)}" for y in t.rows_between(base, end))
     compared = ", ".join(f"{y} {c.kind(y)}" for y in c.rows_between(base + 1, end))
-    if establishment == "endpoints":
+    if establishment == "supply":
+        funded = (
+            "NOT DRIVEN (supply-led design): a CCT holder still waiting at the end of a month is "
+            "given a post, so funded posts never bind; consultants = the base year + CCT holders "
+            "+ international recruits - exits. The consultant series is used only in "
+            f"{base} and the years before it (age profile)"
+        )
+    elif establishment == "endpoints":
         funded = (
             f"RULE: constant growth {growth:.2%} a year fitted to the observed consultants of "
             f"{base} and {end} only (no year between them is used); base-year vacancy rate as "
@@ -163,7 +215,9 @@ def describe_inputs(
         "distribution over trusts and specialties": "ESTIMATE: 2023's (synthetic) distribution",
         "applicants per post": "ESTIMATE: 2023's, scaled with the training posts",
         "base-year consultant ages": (
-            "ESTIMATE: the stationary age profile with entries growing at the funded-post growth"
+            "ESTIMATE: the stationary age profile of the exit process with entries growing at "
+            f"{profile_growth(series, base):.2%} a year, the consultants' growth in the "
+            f"{PROFILE_YEARS} years before {base} (consultants.csv)"
         ),
         "exits, international recruits, settlement, training rates": (
             "2023 defaults (sim/params.py, sim/england/specialties.csv), unchanged"
@@ -172,12 +226,19 @@ def describe_inputs(
     }
 
 
-def hindcast_scenario(world: World, growth: float) -> Scenario:
-    """The baseline scenario with funded-post growth `growth` (for the base-year age profile)."""
+def hindcast_scenario(world: World, growth: float, establishment: Establishment) -> Scenario:
+    """The baseline scenario with entries growing at `growth` (the base-year age profile).
+
+    In the supply-led design, trusts also fund a post for every CCT holder who waits.
+    """
     base = load_scenario("baseline", world)
-    params = WorldParams.model_validate(
-        {**base.world.model_dump(), "establishment_growth": round(growth, 6)}
-    )
+    changes: dict[str, float] = {"establishment_growth": round(growth, 6)}
+    if establishment == "supply":
+        changes |= {
+            "post_creation_rate": SUPPLY_CREATION_RATE,
+            "post_creation_budget": SUPPLY_CREATION_BUDGET,
+        }
+    params = WorldParams.model_validate({**base.world.model_dump(), **changes})
     return Scenario(
         name="hindcast", description="England from a past base year", world=params,
         policy=base.policy,
@@ -238,7 +299,7 @@ def run_hindcast(
     executor: Executor | None = None,
     base_year: int = BASE_YEAR,
     end_year: int = END_YEAR,
-    establishment: Establishment = "endpoints",
+    establishment: Establishment = "supply",
     history_dir: Path | None = None,
 ) -> HindcastResult:
     """Run the hindcast on `seeds` and compare with the consultant series."""
@@ -251,7 +312,9 @@ def run_hindcast(
     series = load_history(history_dir)
     history = build_history(world, series, base_year, end_year, establishment)
     growth = endpoint_growth(series, base_year, end_year)
-    results = _run_all(hindcast_scenario(world, growth), tuple(seeds), world, history, executor)
+    profile = profile_growth(series, base_year)
+    scenario = hindcast_scenario(world, profile, establishment)
+    results = _run_all(scenario, tuple(seeds), world, history, executor)
     years, _, _ = _by_year(results[0])
     cons = np.stack([_by_year(r)[1] for r in results]) / MODELLED_SHARE
     vac = np.stack([_by_year(r)[2] for r in results]).mean(axis=0)
@@ -276,6 +339,8 @@ def run_hindcast(
         end_year=end_year,
         establishment=establishment,
         establishment_growth=growth,
+        profile_growth=profile,
+        benchmark_mape=benchmarks(series, base_year, end_year, compared, observed),
         seeds=list(seeds),
         kinds=[series.consultants.kind(y) for y in compared],
         all_years=years.tolist(),
@@ -293,6 +358,7 @@ def hindcast_figure(result: HindcastResult, path: Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import StrMethodFormatter
 
     years = np.asarray(result.all_years)
     fig, (ax1, ax2, ax3) = plt.subplots(
@@ -315,14 +381,17 @@ def hindcast_figure(result: HindcastResult, path: Path) -> Path:
     )
     ax1.set_xlabel("Year (August; observed: 30 September)")
     ax1.set_ylabel("Consultants (FTE, England-equivalent)")
+    ax1.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax1.legend(loc="upper left", fontsize=8)
-    growth = (
-        f", +{result.establishment_growth:.2%}/yr" if result.establishment == "endpoints" else ""
-    )
+    label = {
+        "supply": "supply-led (funded posts never bind)",
+        "endpoints": f"constant growth {result.establishment_growth:+.2%}/yr (endpoints)",
+        "observed": "the observed series (circular)",
+    }[result.establishment]
     seeds = ", ".join(map(str, result.seeds))
     ax1.text(
         0.99, 0.02,
-        f"funded posts: {result.establishment} rule{growth}\nseeds {seeds}",
+        f"funded posts: {label}\nseeds {seeds}",
         transform=ax1.transAxes, ha="right", va="bottom", fontsize=8,
     )  # fmt: skip
     old = sorted(result.share_55_plus)

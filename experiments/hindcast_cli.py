@@ -26,10 +26,11 @@ def hindcast(
     establishment: Annotated[
         str,
         typer.Option(
-            help="Funded consultant posts: 'endpoints' (constant growth fitted to the base and "
-            "end years only) or 'observed' (the compared series itself: circular)."
+            help="Funded consultant posts: 'supply' (never bind: the pipeline alone), "
+            "'endpoints' (constant growth fitted to the base and end years only) or 'observed' "
+            "(the compared series itself: circular)."
         ),
-    ] = "endpoints",
+    ] = "supply",
     executor: Annotated[
         str, typer.Option(help="local: a process pool on this machine; dask: a Dask cluster.")
     ] = "local",
@@ -51,9 +52,10 @@ def hindcast(
 
     with user_errors():
         check_int("--seeds", seeds, 1, MAX_HINDCAST_SEEDS)
-        if establishment not in ("endpoints", "observed"):
+        if establishment not in ("supply", "endpoints", "observed"):
             raise InputError(
-                f"--establishment must be 'endpoints' or 'observed' (got {establishment!r})"
+                "--establishment must be 'supply', 'endpoints' or 'observed' "
+                f"(got {establishment!r})"
             )
         if executor not in ("local", "dask"):
             raise InputError(f"--executor must be 'local' or 'dask' (got {executor!r})")
@@ -98,13 +100,18 @@ def print_report(r: dict) -> None:
     """Simulated against observed, year by year, and what drives the run."""
     out.print(
         f"[bold]Hindcast[/] {r['base_year']}-{r['end_year']}, seeds {r['seeds']}, funded posts: "
-        f"{r['establishment']} (growth {r['establishment_growth']:.2%}/yr), {r['seconds']:.1f} s",
+        f"{r['establishment']}, {r['seconds']:.1f} s",
         highlight=False,
     )
     out.print("  year   observed  simulated  error   kind", highlight=False)
     for y, o, s, k in zip(r["years"], r["observed"], r["simulated"], r["kinds"], strict=True):
         out.print(f"  {y}  {o:9,.0f}  {s:9,.0f}  {(s - o) / o:+6.1%}  {k}", highlight=False)
     out.print(f"  mean absolute percentage error: {r['mape']:.2f}%", highlight=False)
+    for name, value in r["benchmark_mape"].items():
+        out.print(f"    a rule with no model, {name}: {value:.2f}%", highlight=False)
+    old = r["share_55_plus"]
+    pairs = [f"{y} {v:.1%} ({old[y]:.1%})" for y, v in r["observed_55_plus"].items() if y in old]
+    out.print(f"  aged 55+, observed (simulated): {', '.join(pairs)}", highlight=False)
     out.print("  inputs:", highlight=False)
     for name, text in r["inputs"].items():
         out.print(f"    {name}: {text}", highlight=False, markup=False)

@@ -8,7 +8,8 @@ distribution is not public); intake, applications and applicants scale with post
 `HistoricModel` then, each July, opens or closes training posts to the year's national total (new
 posts spread as the base year's; surplus posts close once vacant, the vacant ones first) with
 applicants scaled alike, and each August grows funded consultant posts to the year's total
-(stochastic rounding per cell, as `grow_establishment` does for a constant rate).
+(stochastic rounding per cell, as `grow_establishment` does for a constant rate). Without a
+funded-post series, funded posts change only when trusts create posts for waiting CCT holders.
 """
 
 from __future__ import annotations
@@ -41,21 +42,32 @@ class History:
 
     base_year: int
     training_posts: tuple[int, ...]  # training posts each August from the base year
-    funded_posts: tuple[int, ...]  # funded consultant posts each August from the base year
+    # funded consultant posts each August from the base year; None: not driven (they change
+    # only when trusts create posts for waiting CCT holders)
+    funded_posts: tuple[int, ...] | None
     consultants: int  # consultants in post in the base year
+    funded_base: int = 0  # funded posts in the base year when `funded_posts` is None
 
     def __post_init__(self) -> None:
         if not 1948 <= self.base_year <= cal.BASE_YEAR:
             raise InputError(f"history base year {self.base_year} outside 1948-{cal.BASE_YEAR}")
-        if len(self.training_posts) != len(self.funded_posts) or not self.training_posts:
+        funded = self.funded_posts or (self.funded_base,)
+        if not self.training_posts or (
+            self.funded_posts is not None and len(self.training_posts) != len(funded)
+        ):
             raise InputError("history: training_posts and funded_posts need one value per year")
-        if min(self.training_posts) <= 0 or min(self.funded_posts) <= 0:
+        if min(self.training_posts) <= 0 or min(funded) <= 0:
             raise InputError("history: posts must be positive in every year")
-        if not 0 < self.consultants <= self.funded_posts[0]:
+        if not 0 < self.consultants <= funded[0]:
             raise InputError(
                 f"history: base-year consultants {self.consultants} must be positive and at "
-                f"most the funded posts {self.funded_posts[0]}"
+                f"most the funded posts {funded[0]}"
             )
+
+    @property
+    def base_funded(self) -> int:
+        """Funded consultant posts in the base year."""
+        return self.funded_posts[0] if self.funded_posts is not None else self.funded_base
 
     @property
     def years(self) -> int:
@@ -65,7 +77,13 @@ class History:
     def fingerprint(self) -> str:
         """Hash of the drivers (enters run keys)."""
         payload = json.dumps(
-            [self.base_year, self.training_posts, self.funded_posts, self.consultants]
+            [
+                self.base_year,
+                self.training_posts,
+                self.funded_posts,
+                self.consultants,
+                self.funded_base,
+            ]
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
@@ -95,7 +113,7 @@ def scale_world(world: World, history: History) -> World:
     cons = d.consultants
     filled = _spread(history.consultants, cons["consultants"].to_numpy())
     vacant = (cons["establishment"] - cons["consultants"]).clip(lower=0).to_numpy()
-    open_ = _spread(history.funded_posts[0] - history.consultants, vacant)
+    open_ = _spread(history.base_funded - history.consultants, vacant)
     new_cons = cons.assign(consultants=filled, establishment=filled + open_)
     post_factor = history.training_posts[0] / max(cells.sum(), 1.0)
     cons_factor = history.consultants / max(float(cons["consultants"].sum()), 1.0)
@@ -188,9 +206,11 @@ class HistoricModel(TraineeFlowModel):
         self.programme.monthly(t)
 
     def august_changeover(self) -> None:
-        """August: funded consultant posts grow to the year's total; capacity grows."""
+        """August: funded consultant posts grow to the year's total (if driven); capacity grows."""
         k = self.year_index()
-        if k <= self.history.years:
+        if self.history.funded_posts is None:
+            grow_establishment(self, 0.0)
+        elif k <= self.history.years:
             rate = self.history.funded_posts[k] / max(int(self.establishment.sum()), 1) - 1.0
             grow_establishment(self, rate)
         else:

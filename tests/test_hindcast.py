@@ -19,6 +19,7 @@ from calibration.hindcast import (
     endpoint_growth,
     hindcast_scenario,
     mape,
+    profile_growth,
     run_hindcast,
 )
 from experiments.cli import app
@@ -92,7 +93,7 @@ def test_mape_matches_a_hand_calculation():
 
 def test_build_history_uses_only_the_endpoints_for_funded_posts(england: World):
     series = load_history()
-    h = build_history(england, series, 1994, 2017)
+    h = build_history(england, series, 1994, 2017, "endpoints")
     g = endpoint_growth(series, 1994, 2017)
     assert (1 + g) ** 23 == pytest.approx(45800 / 16538)
     assert h.consultants == round(16538 * MODELLED_SHARE)
@@ -132,8 +133,8 @@ def test_scaling_to_the_base_year_conserves_totals_and_the_2023_distribution(eng
 
 def test_historic_model_follows_its_posts_and_funded_posts(england: World):
     series = load_history()
-    h = build_history(england, series, 1994, 1997)
-    sc = hindcast_scenario(england, endpoint_growth(series, 1994, 1997))
+    h = build_history(england, series, 1994, 1997, "endpoints")
+    sc = hindcast_scenario(england, profile_growth(series, 1994), "endpoints")
     result = run_scenario(sc, 1, 3, england, history=h)
     ry = result.region_year.groupby("year").sum(numeric_only=True)
     assert list(ry.index) == [1994, 1995, 1996, 1997]
@@ -165,7 +166,7 @@ def test_hindcast_through_the_executor_equals_serial_runs_and_writes_its_report(
     assert result.mape == pytest.approx(mape(result.observed, result.simulated))
     series = load_history()
     h = build_history(england, series, 1994, 1997)
-    sc = hindcast_scenario(england, endpoint_growth(series, 1994, 1997))
+    sc = hindcast_scenario(england, profile_growth(series, 1994), "supply")
     serial = [run_scenario(sc, s, 3, england, history=h).region_year for s in (1, 2)]
     by_year = np.mean([r.groupby("year")["consultants"].sum() for r in serial], axis=0)
     assert result.simulated == pytest.approx(list(by_year[1:] / MODELLED_SHARE))
@@ -173,3 +174,25 @@ def test_hindcast_through_the_executor_equals_serial_runs_and_writes_its_report(
         assert lo <= mid <= hi
     report = json.loads(json.dumps(result.as_dict()))
     assert {"years", "observed", "simulated", "mape", "inputs"} <= set(report)
+
+
+def test_supply_led_run_is_the_pipeline_alone(england: World):
+    """Funded posts never bind: consultants change only by appointments and exits."""
+    series = load_history()
+    h = build_history(england, series, 1994, 1997)  # the default design: supply-led
+    assert h.funded_posts is None
+    sc = hindcast_scenario(england, profile_growth(series, 1994), "supply")
+    assert sc.world.post_creation_rate == 1.0
+    assert sc.world.establishment_growth == pytest.approx((16538 / 15011) ** 0.25 - 1, abs=1e-6)
+    ry = (
+        run_scenario(sc, 2, 3, england, history=h)
+        .region_year.groupby("year")
+        .sum(numeric_only=True)
+    )
+    cons = ry["consultants"].to_numpy()
+    change = ry["settled"] + ry["international_recruits"] - ry["consultant_exits"]
+    assert list(np.diff(cons)) == list(change.iloc[1:])
+    assert (ry["consultant_posts"] >= ry["consultants"]).all()
+    assert ry["cct_seekers"].iloc[-1] < ry["settled"].iloc[-1] / 2  # most are appointed
+    inputs = describe_inputs(series, h, "supply", 0.0)
+    assert "NOT DRIVEN" in inputs["funded consultant posts"]
