@@ -413,7 +413,8 @@ def hindcast_figure(result: HindcastResult, path: Path) -> Path:
         obs, [100 * OBSERVED_VACANCY_3M[y] for y in obs], color="k", zorder=3,
         label="observed (vacant 3+ months)",
     )  # fmt: skip
-    ax3.set_title("Consultant vacancy rate")
+    by_design = " (none by design here)" if result.establishment == "supply" else ""
+    ax3.set_title(f"Consultant vacancy rate{by_design}")
     ax3.set_ylabel("% of funded posts")
     ax3.set_ylim(0, None)
     ax3.legend(fontsize=8)
