@@ -358,13 +358,19 @@ def hindcast_figure(result: HindcastResult, path: Path) -> Path:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import StrMethodFormatter
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
     years = np.asarray(result.all_years)
     fig, (ax1, ax2, ax3) = plt.subplots(
         1, 3, figsize=(15, 4.6), gridspec_kw={"width_ratios": [2.2, 1, 1]}
     )
-    ax1.plot(years, result.simulated_all, lw=2, color="C0", label="simulated (mean over seeds)")
+    ax1.plot(
+        years,
+        result.simulated_all,
+        lw=2,
+        color="C0",
+        label=f"simulated (mean over {len(result.seeds)} seed(s))",
+    )
     if result.interval_all is not None:
         band = np.asarray(result.interval_all)
         ax1.fill_between(years, band[:, 0], band[:, 1], color="C0", alpha=0.25, lw=0)
@@ -413,13 +419,14 @@ def hindcast_figure(result: HindcastResult, path: Path) -> Path:
         obs, [100 * OBSERVED_VACANCY_3M[y] for y in obs], color="k", zorder=3,
         label="observed (vacant 3+ months)",
     )  # fmt: skip
-    by_design = " (none by design here)" if result.establishment == "supply" else ""
-    ax3.set_title(f"Consultant vacancy rate{by_design}")
+    by_design = " (none: by design)" if result.establishment == "supply" else ""
+    ax3.set_title(f"Consultant vacancies{by_design}")
     ax3.set_ylabel("% of funded posts")
     ax3.set_ylim(0, None)
     ax3.legend(fontsize=8)
     for ax in (ax1, ax2, ax3):
         ax.set_xlim(result.base_year - 0.5, result.end_year + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=8 if ax is ax1 else 4, integer=True))
         ax.grid(alpha=0.3)
     fig.tight_layout()
     path = Path(path)
