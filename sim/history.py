@@ -146,14 +146,10 @@ class HistoricModel(TraineeFlowModel):
         self.post_weights = np.bincount(
             trust.astype(np.int64) * self.n_specs + spec, minlength=world.n_trusts * self.n_specs
         ).astype(float)
-
-    def _schedule_calendar(self) -> None:
-        super()._schedule_calendar()
-        self._generators.append(
-            self.schedule_recurring(
-                self.follow_training_posts,
-                Schedule(interval=12, start=cal.JULY + cal.OFFSET_POST_MOVES + 0.01),
-            )
+        # July, after the programme's moves and before August recruitment (sim/step_order.md)
+        self.history_event = self.schedule_recurring(
+            self.follow_training_posts,
+            Schedule(interval=12, start=cal.JULY + cal.OFFSET_POST_MOVES + 0.01),
         )
 
     def year_index(self) -> int:
