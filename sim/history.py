@@ -169,15 +169,28 @@ class HistoricModel(TraineeFlowModel):
         if target >= staying:
             reopen = closing[: target - staying]
             p.end_t[reopen] = NEVER
-            self._open_posts(target - staying - len(reopen))
+            self._open_posts(np.concatenate([live[~marked], reopen]), target)
         else:
-            self._close_posts(live[~marked], staying - target, t)
+            self._close_posts(live[~marked], target, t)
         self.spec_applicants = self.applicants0 * target / self.history.training_posts[0]
 
-    def _open_posts(self, n: int) -> None:
+    def _cell_counts(self, rows: np.ndarray) -> np.ndarray:
+        """Posts by trust x specialty cell (cell = trust * n_specs + specialty)."""
+        cell = self.posts.trust[rows].astype(np.int64) * self.n_specs + self.posts.spec[rows]
+        return np.bincount(cell, minlength=len(self.post_weights))
+
+    def _toward_base_shares(self, current: np.ndarray, total: int, sign: int) -> np.ndarray:
+        """Cell weights for adding (sign 1) or removing (-1) posts toward the base-year shares."""
+        gap = sign * (self.post_weights * total / self.post_weights.sum() - current)
+        gap = np.maximum(gap, 0.0)
+        return gap if gap.sum() > 0 else (self.post_weights if sign > 0 else current)
+
+    def _open_posts(self, open_rows: np.ndarray, target: int) -> None:
+        """Open posts up to `target`, where cells are furthest below the base-year shares."""
+        n = target - len(open_rows)
         if n <= 0:
             return
-        per_cell = _spread(n, self.post_weights)
+        per_cell = _spread(n, self._toward_base_shares(self._cell_counts(open_rows), target, 1))
         cells = np.repeat(np.arange(len(per_cell)), per_cell)
         trust, spec = np.divmod(cells, self.n_specs)
         self.posts.append(
@@ -188,11 +201,16 @@ class HistoricModel(TraineeFlowModel):
             slot=self.slots(spec, self.next_ordinals("post", spec)),
         )
 
-    def _close_posts(self, open_rows: np.ndarray, n: int, t: int) -> None:
-        """Close `n` posts spread over cells as the open ones are: vacant first, then newest."""
+    def _close_posts(self, open_rows: np.ndarray, target: int, t: int) -> None:
+        """Close posts down to `target` where cells are furthest above the base-year shares.
+
+        Within a cell the vacant ones first, then the newest; a held post closes when vacated.
+        """
         p = self.posts
+        n = len(open_rows) - target
         cell = p.trust[open_rows].astype(np.int64) * self.n_specs + p.spec[open_rows]
-        per_cell = _spread(n, np.bincount(cell, minlength=len(self.post_weights)))
+        current = self._cell_counts(open_rows)
+        per_cell = np.minimum(_spread(n, self._toward_base_shares(current, target, -1)), current)
         held = (p.holder[open_rows] >= 0).astype(np.int64)
         order = np.lexsort((-open_rows, held, cell))  # by cell, vacant first, newest first
         rows, cell = open_rows[order], cell[order]

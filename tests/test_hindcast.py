@@ -153,6 +153,16 @@ def test_historic_model_follows_its_posts_and_funded_posts(england: World):
     live = m.posts.live()
     still_open = np.count_nonzero(m.posts.end_t[live] == np.iinfo(np.int32).max)
     assert still_open == down.training_posts[1] <= len(live)
+    # new posts keep the base year's distribution: every cell within 2 posts of its share
+    up = History(
+        1994, (h.training_posts[0], h.training_posts[0] + 3000), h.funded_posts[:2], h.consultants
+    )
+    m = HistoricModel(scale_world(england, up), up, sc.world, sc.policy, seed=1)
+    m.run_for(12.5)
+    counts = m._cell_counts(m.posts.live())
+    assert counts.sum() == up.training_posts[1]
+    share = m.post_weights / m.post_weights.sum()
+    assert np.abs(counts - share * counts.sum()).max() < 2
     with pytest.raises(InputError, match="drives only 1 years"):
         run_scenario(sc, 1, 2, england, history=down)
 
