@@ -206,3 +206,17 @@ def test_supply_led_run_is_the_pipeline_alone(england: World):
     assert ry["cct_seekers"].iloc[-1] < ry["settled"].iloc[-1] / 2  # most are appointed
     inputs = describe_inputs(series, h, "supply", 0.0)
     assert "NOT DRIVEN" in inputs["funded consultant posts"]
+
+
+def test_hindcast_command_prints_json_and_writes_report_and_figure(tmp_path: Path):
+    out = tmp_path / "out"
+    args = ["hindcast", "--json", "--seeds", "1", "--end-year", "1996", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed["years"] == [1995, 1996] and printed["observed"] == [17900, 18603]
+    assert printed["mape"] == pytest.approx(mape(printed["observed"], printed["simulated"]))
+    assert printed["interval"] is None  # one seed: no interval
+    saved = json.loads((out / "hindcast.json").read_text())
+    assert saved["simulated"] == printed["simulated"]
+    assert (out / "hindcast.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
