@@ -6,9 +6,6 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from functools import cache
-from importlib import metadata
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,26 +15,9 @@ from sim.inputs import check_seed, check_years
 from sim.market_outcomes import market_outputs, market_scalars
 from sim.model import TraineeFlowModel
 from sim.outputs import RunResult
+from sim.provenance import code_version
 from sim.scenario import Scenario
 from sim.world import World
-
-MODEL_PACKAGES = ("sim", "agents")  # the code whose change can change a run's results
-
-
-@cache
-def code_version() -> str:
-    """Package version plus a hash of the model's source, so changed code never reuses runs."""
-    h = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    for package in MODEL_PACKAGES:
-        for f in sorted((root / package).glob("*.py")):
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    try:
-        version = metadata.version("traineeflow")
-    except metadata.PackageNotFoundError:
-        version = "unknown"
-    return f"{version}+{h.hexdigest()[:12]}"
 
 
 def run_key(scenario: Scenario, seed: int, years: int, world: World) -> str:

@@ -22,7 +22,8 @@ from agents.trainee import EV_IDT, EV_ROTATE, IN_TRAINING
 from results.analysis import years_to_fair_share
 from sim import calendar as cal
 from sim.model import TraineeFlowModel
-from sim.programme import largest_remainder, within_tolerance
+from sim.programme import within_tolerance
+from sim.rounding import largest_remainder
 from sim.run import build_model, fair_share_gap, summarise
 from sim.scenario import Scenario, load_scenario
 from sim.world import World

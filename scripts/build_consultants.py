@@ -1,6 +1,6 @@
 """Build the consultant side of the bundled data: England's stock, its shape and funded posts.
 
-Part of ``python -m sim.build_data``. Every figure below names its source in
+Part of ``python -m scripts.build_data``. Every figure below names its source in
 ``docs/sources.md`` (section numbers as there) or says ESTIMATE.
 
 1. England total for the base year (August 2023): HCHS consultants were 45,800 FTE in
