@@ -12,7 +12,7 @@ import pandas as pd
 
 from agents.trainee import LOST
 from sim.inputs import check_seed, check_years
-from sim.market_outcomes import market_outputs, market_scalars
+from sim.market_outcomes import fill_rate, market_outputs, market_scalars
 from sim.model import TraineeFlowModel
 from sim.outputs import RunResult
 from sim.provenance import code_version
@@ -91,13 +91,12 @@ def summarise(model: TraineeFlowModel, region_year: pd.DataFrame) -> dict[str, f
     tr = model.trainees
     rows = model.in_training()
     years = sorted(region_year["year"].unique())
-    offered = rec["offered"].sum()
     out: dict[str, float] = {
         "settled_within_50_miles": float(rec["settled_within_50_miles"].sum() / max(settled, 1)),
         "trainees_end": float(len(rows)),
         "consultants_end": float(model.counts.consultants),
         "ltft_share_end": float(np.mean(tr.fte[rows] < 1.0)) if len(rows) else 0.0,
-        "fill_rate": float(rec["recruits"].sum() / max(offered, 1)),
+        "fill_rate": fill_rate(region_year),
         "ccts": float(rec["ccts"].sum()),
         "cct_unplaced": float(np.count_nonzero(tr.status[: tr.n] == LOST)),
         "posts_moved": float(rec["posts_moved_in"].sum()),
