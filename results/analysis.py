@@ -27,7 +27,7 @@ from results.metrics import (
     unpaired_diff_ci,
     years_to_within,
 )
-from results.outcomes import OUTCOMES
+from results.outcomes import OUTCOMES, select
 from sim.market_outcomes import fill_rate as offered_fill
 from sim.outputs import RunResult
 
@@ -38,7 +38,7 @@ BELOW_FAIR = 0.9  # areas below 90% of their fair share of consultants
 
 # Scalar outcomes of one run, in report order (definitions, labels and units: results.outcomes);
 # the first is the comparison's headline.
-COMPARED = (
+COMPARED = select(
     "icb_gini_end",
     "icb_theil_end",
     "region_gini_end",

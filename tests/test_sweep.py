@@ -21,8 +21,9 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from experiments.cli import app
-from experiments.spec import SUMMARY_METRICS, load_experiment
+from experiments.spec import load_experiment
 from experiments.sweep import DaskExecutor, LocalExecutor, Plan, TaskRun, run_sweep
+from results.outcomes import SUMMARY
 from results.store import ResultStore
 from sim.world import World
 
@@ -85,7 +86,7 @@ def assert_each_run_once_and_whole(url: str, keys: set[str], per_run: dict[str, 
 
 
 # every summary metric but fill_rate_level_2 (England's data has no ST2 entry)
-ENGLAND_SUMMARY = len(SUMMARY_METRICS) - 1
+ENGLAND_SUMMARY = len(SUMMARY) - 1
 
 
 def expected_rows(world: World, years: int, summary: int = ENGLAND_SUMMARY) -> dict[str, int]:
