@@ -232,21 +232,6 @@ class ResultStore:
             run_row(run_key, scenario, params, seed, years, "failed", **details)
         )
 
-    def record_start(
-        self,
-        run_key: str,
-        scenario: str,
-        params: Mapping[str, Any],
-        seed: int,
-        years: int,
-        **details: Unpack[RunDetails],
-    ) -> bool:
-        """Mark a run as running (optional bookkeeping); False if already completed."""
-        details = {**details, "started_at": now()}
-        return self._replace_unfinished(
-            run_row(run_key, scenario, params, seed, years, "running", **details)
-        )
-
     def _replace_unfinished(self, row: dict[str, Any]) -> bool:
         with self._write() as conn:
             conn.execute(

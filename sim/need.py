@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.world import NEED_COMPONENTS, World
+from sim.datafiles import NEED_COMPONENTS
+from sim.world import World
 
 DEPRIVATION_WEIGHT = 0.2  # HEE "How does the modelling work?": 20% weighting for deprivation
 REGION_GROWTH = {

@@ -13,16 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.datafiles import EnglandData, load_data_dir
+from sim.datafiles import NEED_COMPONENTS, EnglandData, load_data_dir
 
 EARTH_RADIUS_MILES = 3958.8  # mean Earth radius (IUGG), in statute miles
-NEED_COMPONENTS = ("overall", "general_acute", "maternity", "mental_health")
-_NEED_COLUMN = {
-    "overall": "need_overall",
-    "general_acute": "need_general_acute",
-    "maternity": "need_maternity",
-    "mental_health": "need_mental_health",
-}
 
 
 def haversine_miles(
@@ -153,7 +146,7 @@ class World:
     @cached_property
     def icb_need(self) -> np.ndarray:
         """Need-weighted population by ICB and component (n_icbs x n_components)."""
-        cols = [_NEED_COLUMN[c] for c in NEED_COMPONENTS]
+        cols = [f"need_{c}" for c in NEED_COMPONENTS]  # the icbs.csv columns
         return self.data.icbs[cols].to_numpy(dtype=float)
 
     @cached_property
