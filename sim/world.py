@@ -132,6 +132,11 @@ class World:
         pop = self.data.icbs["population"].to_numpy(dtype=float)
         return np.bincount(icb_lo, weights=pop, minlength=self.n_los)
 
+    def home_office(self, u: np.ndarray) -> np.ndarray:
+        """A home local office for each uniform in `u`, drawn in proportion to population."""
+        cum = np.cumsum(self.lo_population) / self.lo_population.sum()
+        return np.minimum(np.searchsorted(cum, u), self.n_los - 1)
+
     # --- specialties ---------------------------------------------------------------------------
     def spec_column(self, column: str, dtype: type = float) -> np.ndarray:
         """One column of the specialty table as an array in specialty order."""
