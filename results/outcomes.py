@@ -51,12 +51,10 @@ class Outcome:
 
     def show_diff(self, value: float | None) -> str:
         """A difference in the outcome's unit (percentage points for shares)."""
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "n/a"
-        if self.percent:
+        if self.percent and value is not None and not math.isnan(value):
             return f"{100 * value:+.2f} pp"
-        text = self.show(abs(value))
-        return ("-" if value < 0 else "+") + text
+        text = self.show(None if value is None else abs(value))
+        return text if text == "n/a" else ("-" if value < 0 else "+") + text
 
 
 _RUN = "sim.run.summarise"
