@@ -188,23 +188,6 @@ def donor_pressure(run: Tables, year: int, donors: Sequence[str]) -> float:
     return float(pressure(now["trainees"].sum(), _base_posts(ry).reindex(donors).sum()))
 
 
-def fill_rates(run: Tables) -> pd.DataFrame:
-    """Per region and year after the base year: recruits, offered and fill_rate."""
-    ry = _region_year(run)
-    later = ry[ry["year"] > ry["year"].min()]
-    df = later.groupby(["year", "region_code"], as_index=False)[["recruits", "offered"]].sum()
-    df["fill_rate"] = offered_fill(later, ["year", "region_code"]).to_numpy()
-    return df
-
-
-def idt_outcomes(run: Tables) -> pd.DataFrame:
-    """Per region, whole run: IDT applications from the region, placed, and placed share."""
-    ry = _region_year(run)
-    df = ry.groupby("region_code", as_index=False)[["idt_applications", "idt_placed"]].sum()
-    df["placed_share"] = ratio(df["idt_placed"], df["idt_applications"])
-    return df
-
-
 def run_outcomes(run: RunResult, donors: Sequence[str] | None = None) -> dict[str, float]:
     """The scalar outcomes in `METRICS` for one run (end = the last August snapshot).
 
