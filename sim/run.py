@@ -85,7 +85,7 @@ def fair_share_gap(region_year: pd.DataFrame, year: int) -> float:
 
 
 def summarise(model: TraineeFlowModel, region_year: pd.DataFrame) -> dict[str, float]:
-    """Scalar outcomes of a run (flat, for the store's summary table)."""
+    """Scalar outcomes of a run for the store's summary (names: `results.outcomes.SUMMARY`)."""
     rec = model.recorder.totals
     settled = rec["settled"].sum()
     tr = model.trainees
