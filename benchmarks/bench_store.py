@@ -24,7 +24,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from results.store import REGION_YEAR, ResultStore, _table_rows  # noqa: E402
+from results.store import ResultStore  # noqa: E402
+from results.store_rows import table_rows  # noqa: E402
+from results.store_schema import REGION_YEAR  # noqa: E402
 from sim.outputs import ICB_YEAR_COLUMNS, REGION_YEAR_COLUMNS, RunResult  # noqa: E402
 
 REGIONS = [f"Y{n}" for n in range(56, 64)]
@@ -92,7 +94,7 @@ def compare_methods(label: str, url: str, run: RunResult) -> None:
             table.insert(),
             [
                 dict(zip(names, row, strict=True))
-                for row in _table_rows(run.region_year, REGION_YEAR, run.run_key)
+                for row in table_rows(run.region_year, REGION_YEAR, run.run_key)
             ],
         ),
         "pandas to_sql (default)": lambda conn: frame.to_sql(

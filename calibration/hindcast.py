@@ -32,10 +32,9 @@ from experiments.spec import Outcomes
 from experiments.sweep import Executor, LocalExecutor, RunFailure, SweepTask, TaskRun
 from results.metrics import mean_ci
 from sim import calendar as cal
-from sim.build_consultants import MODELLED_SHARE
 from sim.datafiles import BUNDLED_DIR
 from sim.history import History
-from sim.history_data import HistoricSeries, load_history
+from sim.history_data import MODELLED_SHARE, HistoricSeries, load_history
 from sim.inputs import InputError, check_seed
 from sim.outputs import RunResult
 from sim.params import WorldParams

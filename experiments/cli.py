@@ -35,7 +35,7 @@ from experiments.cli_common import (
     progress_bar,
     user_errors,
 )
-from sim.inputs import MAX_TRAJECTORIES, check_int, check_replicates, check_seed, check_years
+from sim.inputs import MAX_TRAJECTORIES, check_int, check_years
 
 if TYPE_CHECKING:
     pass
@@ -62,13 +62,10 @@ def run(
     data: DataOpt = None,
 ) -> None:
     """Run a scenario: store its results, print a summary and draw a figure."""
-    from experiments.write_targets import StoredThenFailed, after_storing, check_out_dir
+    from experiments.write_targets import StoredThenFailed, after_storing, check_run_options
 
     with user_errors():  # the quick checks first, before the heavy imports
-        check_years(years, "--years")
-        check_seed(seed, "--seed")
-        check_replicates(replicates, "--replicates")
-        check_out_dir(out_dir)
+        check_run_options(years, seed, replicates, out_dir)
     from experiments.run_summary import summarise_runs
     from experiments.runner import replicate_seeds, run_replicates
     from results.figures import plot_run

@@ -145,16 +145,14 @@ def provenance(
     world: World, data: Path | None, db: str, simulated: int, reused: int
 ) -> dict[str, Any]:
     """Where the numbers came from: data, code and store."""
-    from sim.provenance import git_commit, package_versions
-    from sim.run import code_version
+    from sim.provenance import stamp
 
-    packages = dict(package_versions())
-    packages["matplotlib"] = metadata.version("matplotlib")
+    code = stamp()
+    packages = {**code["package_versions"], "matplotlib": metadata.version("matplotlib")}
     return {
         "data": "bundled England data (sim/england)" if data is None else f"data directory {data}",
         "data_fingerprint": world.fingerprint,
-        "git_commit": git_commit(),
-        "code_version": code_version(),
+        **code,
         "package_versions": packages,
         "db": db,
         "simulated": simulated,

@@ -29,7 +29,7 @@ from experiments.cli_common import (
     progress_bar,
     user_errors,
 )
-from sim.inputs import InputError, check_replicates, check_seed, check_years
+from sim.inputs import InputError
 
 if TYPE_CHECKING:
     from sim.outputs import RunResult
@@ -51,15 +51,12 @@ def compare(
     data: DataOpt = None,
 ) -> None:
     """Compare scenarios on common random numbers: paired differences and a report."""
-    from experiments.write_targets import StoredThenFailed, after_storing, check_out_dir
+    from experiments.write_targets import StoredThenFailed, after_storing, check_run_options
 
     with user_errors():  # the quick checks first, before the heavy imports
-        check_years(years, "--years")
-        check_seed(seed, "--seed")
-        check_replicates(replicates, "--replicates")
+        check_run_options(years, seed, replicates, out_dir)
         if replicates < 2:
             raise InputError("--replicates must be at least 2 to give intervals")
-        check_out_dir(out_dir)
     from experiments.compare_analysis import FIGURES, analyse, draw_figures, provenance
     from experiments.runner import replicate_seeds, run_replicates
     from results.analysis import HEADLINE, canonical

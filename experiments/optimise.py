@@ -26,7 +26,8 @@ from experiments.sweep import Executor, SweepTask, TaskRun
 from results.analysis import donor_pressure, donor_regions, run_outcomes, years_to_all_within
 from results.store import ResultStore
 from sim.outputs import RunResult
-from sim.run import code_version, run_key
+from sim.provenance import code_version
+from sim.run import run_key
 from sim.scenario import Scenario
 from sim.world import World
 

@@ -22,7 +22,7 @@ from experiments.cli_common import (
     progress_bar,
     user_errors,
 )
-from sim.inputs import InputError, check_int, check_replicates, check_seed, check_years
+from sim.inputs import InputError, check_int
 
 MAX_BUDGET = 10_000  # trials one command may ask for
 
@@ -68,16 +68,13 @@ def optimise(
     from experiments.optimise import optimise as run_search
     from experiments.runner import replicate_seeds
     from experiments.sweep_cli import make_executor
-    from experiments.write_targets import check_out_dir
+    from experiments.write_targets import check_run_options
     from sim.scenario import load_scenario
     from sim.world import World
 
     with user_errors():
         check_int("--budget", budget, 1, MAX_BUDGET)
-        check_years(years, "--years")
-        check_replicates(replicates, "--replicates")
-        check_seed(seed, "--seed")
-        check_out_dir(out_dir)
+        check_run_options(years, seed, replicates, out_dir)
         check_db(db)
         if population is not None and population < 2:
             raise InputError(f"--population must be at least 2 (got {population})")

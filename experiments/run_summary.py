@@ -9,11 +9,12 @@ import pandas as pd
 
 from results.analysis import years_to_fair_share
 from results.metrics import inequality_summary, mean_ci, region_metrics
+from results.outcomes import select
 from sim.market_outcomes import market_outputs, mean_outputs
 from sim.outputs import RunResult
 from sim.world import World
 
-SCALARS = (
+SCALARS = select(  # the scalar outcomes the run JSON shows at its top level
     "settled_within_50_miles",
     "trainees_end",
     "consultants_end",
@@ -24,6 +25,9 @@ SCALARS = (
     "unplaced_moves",
     "fair_share_gap_start",
     "fair_share_gap_end",
+)
+INTERVALS = select(  # the scalars given 95% intervals when there are several replicates
+    "settled_within_50_miles", "trainees_end", "consultants_end", "fill_rate", "fair_share_gap_end"
 )
 
 
@@ -126,14 +130,7 @@ def summarise_runs(results: list[RunResult], world: World) -> dict[str, Any]:
     out["inequality_end"] = {k: stat([i[k] for i in ineq]) for k in ineq[0]}
     if n > 1:
         out["intervals_95"] = {
-            name: list(mean_ci([r.summary[name] for r in results])[1:])
-            for name in (
-                "settled_within_50_miles",
-                "trainees_end",
-                "consultants_end",
-                "fill_rate",
-                "fair_share_gap_end",
-            )
+            name: list(mean_ci([r.summary[name] for r in results])[1:]) for name in INTERVALS
         }
         out["intervals_95"]["coverage"] = {
             names[code]: list(mean_ci([t.loc[code, "coverage"] for t in tables])[1:])

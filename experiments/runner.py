@@ -9,8 +9,8 @@ import numpy as np
 from results.store import ResultStore
 from sim.inputs import check_replicates, check_seed
 from sim.outputs import RunResult
-from sim.provenance import git_commit, package_versions
-from sim.run import code_version, run_key, run_scenario
+from sim.provenance import stamp
+from sim.run import run_key, run_scenario
 from sim.scenario import Scenario
 from sim.world import World
 
@@ -25,12 +25,7 @@ def replicate_seeds(master: int, replicates: int) -> list[int]:
 
 def store_result(store: ResultStore, result: RunResult) -> bool:
     """Write one run to the store with its provenance; False if it was already there."""
-    return store.write_run(
-        result,
-        git_commit=git_commit(),
-        code_version=code_version(),
-        package_versions=package_versions(),
-    )
+    return store.write_run(result, **stamp())
 
 
 def run_replicates(

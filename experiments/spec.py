@@ -13,7 +13,8 @@ optionally a parameter sweep over `WorldParams` and policy fields addressed by d
   `seed`, and `[sample.ranges]` with `"dotted.key" = [low, high]`.
 
 Both together give every grid point crossed with every sample. `[outcomes]` declares what to keep:
-`summary` (names of scalar outcomes; all by default) and `tables` ("region_year", "icb_year").
+`summary` (names of scalar outcomes, `results.outcomes.SUMMARY`; all by default) and `tables`
+("region_year", "icb_year").
 Every error is one `SpecError` (a `ScenarioError`, so the CLI exits with code 2) naming the file
 and the key.
 """
@@ -40,6 +41,7 @@ from pydantic import (
     field_validator,
 )
 
+from results.outcomes import SUMMARY
 from sim.inputs import MAX_REPLICATES, MAX_SEED, MAX_YEARS
 from sim.outputs import RunResult
 from sim.scenario import (
@@ -53,31 +55,6 @@ from sim.scenario import (
 from sim.tomlfile import read_toml
 from sim.world import World
 
-SUMMARY_METRICS = (  # the scalar outcomes of sim.run.summarise, plus the run's seconds
-    "settled_within_50_miles",
-    "trainees_end",
-    "consultants_end",
-    "ltft_share_end",
-    "fill_rate",
-    "ccts",
-    "cct_unplaced",
-    "posts_moved",
-    "unplaced_moves",
-    "idt_applications",
-    "idt_placed",
-    "fair_share_gap_start",
-    "fair_share_gap_end",
-    "person_months",
-    "consultant_vacancy_rate_start",
-    "consultant_vacancy_rate_end",
-    "vacancies_unfilled_share",
-    "cct_seekers_end",
-    "fill_rate_level_1",
-    "fill_rate_level_2",
-    "fill_rate_level_3",
-    "fill_rate_level_4",
-    "seconds",
-)
 TABLES = ("region_year", "icb_year")
 ROOTS = ("world", "policy")
 MAX_RUNS = 1_000_000  # runs one experiment may plan (a plan holds every run key in memory)
@@ -125,9 +102,9 @@ class Outcomes(_Strict):
     @field_validator("summary")
     @classmethod
     def _known(cls, summary: list[str] | None) -> list[str] | None:
-        unknown = sorted(set(summary or ()) - set(SUMMARY_METRICS))
+        unknown = sorted(set(summary or ()) - set(SUMMARY))
         if unknown:
-            raise ValueError(f"unknown outcome(s) {unknown}; known: {', '.join(SUMMARY_METRICS)}")
+            raise ValueError(f"unknown outcome(s) {unknown}; known: {', '.join(SUMMARY)}")
         return summary
 
     def keep(self, result: RunResult) -> RunResult:

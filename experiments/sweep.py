@@ -35,8 +35,8 @@ from experiments.spec import Experiment, Outcomes
 from results.experiment_tables import write_plan
 from results.store import ResultStore
 from sim.outputs import RunResult
-from sim.provenance import git_commit, package_versions
-from sim.run import code_version, run_key, run_scenario
+from sim.provenance import stamp
+from sim.run import run_key, run_scenario
 from sim.scenario import Scenario
 from sim.world import World
 
@@ -487,10 +487,8 @@ def _store_one(
             run.seed,
             years,
             item.error,
-            git_commit=git_commit(),
-            code_version=code_version(),
-            package_versions=package_versions(),
             seconds=item.seconds,
+            **stamp(),
         )
         report.failed += 1
         if len(report.failures) < 5:

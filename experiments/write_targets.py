@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sim.inputs import InputError
+from sim.inputs import InputError, check_replicates, check_seed, check_years
 
 VIRTUAL_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))  # kernel filesystems, not folders
 SCHEDULER_SCHEMES = ("tcp", "tls")  # Dask's network protocols for a remote scheduler
@@ -85,3 +85,11 @@ def after_storing(what: str, stored: Callable[[], str], resume: str) -> Iterator
         raise StoredThenFailed(
             f"{what} failed: {reason}. {stored()} {resume}".replace("  ", " ")
         ) from None
+
+
+def check_run_options(years: int, seed: int, replicates: int, out_dir: Path) -> None:
+    """The quick checks of --years, --seed, --replicates and --out, before any heavy import."""
+    check_years(years, "--years")
+    check_seed(seed, "--seed")
+    check_replicates(replicates, "--replicates")
+    check_out_dir(out_dir)

@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from results.compare_figures import STYLE, scenario_colours  # noqa: E402
+from results.compare_figures import STYLE, save, scenario_colours  # noqa: E402
 from results.outcomes import OUTCOMES  # noqa: E402
 from results.sweep_analysis import (  # noqa: E402
     PRIM_DENSITY,
@@ -27,13 +27,6 @@ def _axis_label(name: str, year: int) -> str:
     o = OUTCOMES[name]
     when = f" in {year}" if name.endswith("_end") else ""
     return f"{o.label}{when}\n({o.unit})"
-
-
-def _save(fig: plt.Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
 
 
 def plot_outcomes_vs_parameters(
@@ -95,7 +88,7 @@ def plot_outcomes_vs_parameters(
             "whiskers: 95% interval of the mean)"
         )
         fig.tight_layout()
-        return _save(fig, path)
+        return save(fig, path, dpi=100)
 
 
 def plot_feature_scores(scores: pd.DataFrame, labels: Mapping[str, str], path: Path) -> Path:
@@ -119,7 +112,7 @@ def plot_feature_scores(scores: pd.DataFrame, labels: Mapping[str, str], path: P
         )
         ax.set_title("Which uncertainty drives each outcome (extra-trees feature scores)")
         fig.tight_layout()
-        return _save(fig, path)
+        return save(fig, path, dpi=100)
 
 
 def plot_prim(
@@ -213,4 +206,4 @@ def plot_prim(
         right.grid(alpha=0.3)
         fig.suptitle(f"Scenario discovery: where do runs end with {what}?")
         fig.tight_layout()
-        return _save(fig, path)
+        return save(fig, path, dpi=100)

@@ -19,15 +19,16 @@ import numpy as np
 import pandas as pd
 
 from results.metrics import (
-    fill_rate,
     inequality_summary,
     paired_diff_ci,
     pressure,
+    ratio,
     region_metrics,
     unpaired_diff_ci,
     years_to_within,
 )
-from results.outcomes import OUTCOMES
+from results.outcomes import OUTCOMES, select
+from sim.market_outcomes import fill_rate as offered_fill
 from sim.outputs import RunResult
 
 LONDON = ("Y56",)
@@ -37,7 +38,7 @@ BELOW_FAIR = 0.9  # areas below 90% of their fair share of consultants
 
 # Scalar outcomes of one run, in report order (definitions, labels and units: results.outcomes);
 # the first is the comparison's headline.
-COMPARED = (
+COMPARED = select(
     "icb_gini_end",
     "icb_theil_end",
     "region_gini_end",
@@ -96,28 +97,24 @@ def _base_posts(region_year: pd.DataFrame) -> pd.Series:
 def region_outcomes(run: Tables, year: int) -> pd.DataFrame:
     """One row per region in `year`: `region_metrics` columns plus flows and pressure.
 
-    Adds fill_rate = recruits / (recruits + vacancies after recruitment) for the year (NaN at
-    the base year), idt_applications, idt_placed, idt_placed_share, posts_to_fair_share =
-    programme posts / fair share, and pressure = the region's base-year posts (all funding) per
-    trainee in post now (`results.metrics.pressure`).
+    Adds fill_rate (`sim.market_outcomes.fill_rate`: recruits / posts offered, NaN at the base
+    year), idt_applications, idt_placed, idt_placed_share, posts_to_fair_share = programme posts
+    / fair share, and pressure = the region's base-year posts (all funding) per trainee in post
+    now (`results.metrics.pressure`).
     """
     ry = _region_year(run)
     base = int(ry["year"].min())
     out = region_metrics(ry, year)
-    now = (
-        ry[ry["year"] == year]
-        .groupby("region_code")[["recruits", "vacancies", "idt_applications", "idt_placed"]]
-        .sum()
-    )
+    rows = ry[ry["year"] == year]
+    now = rows.groupby("region_code")[["idt_applications", "idt_placed"]].sum()
     base_posts = _base_posts(ry)
     codes = out["region_code"]
-    recruits, vacancies = now["recruits"].reindex(codes), now["vacancies"].reindex(codes)
-    rate = fill_rate(recruits.to_numpy(), (recruits + vacancies).to_numpy())
-    out["fill_rate"] = np.nan if year == base else rate
+    rates = offered_fill(rows, "region_code").reindex(codes).to_numpy()
+    out["fill_rate"] = np.nan if year == base else rates
     out["idt_applications"] = now["idt_applications"].reindex(codes).to_numpy()
     out["idt_placed"] = now["idt_placed"].reindex(codes).to_numpy()
-    out["idt_placed_share"] = fill_rate(out["idt_placed"], out["idt_applications"])
-    out["posts_to_fair_share"] = fill_rate(out["programme_posts"], out["fair_share_posts"])
+    out["idt_placed_share"] = ratio(out["idt_placed"], out["idt_applications"])
+    out["posts_to_fair_share"] = ratio(out["programme_posts"], out["fair_share_posts"])
     out["pressure"] = pressure(out["trainees"].to_numpy(), base_posts.reindex(codes).to_numpy())
     return out
 
@@ -191,26 +188,6 @@ def donor_pressure(run: Tables, year: int, donors: Sequence[str]) -> float:
     return float(pressure(now["trainees"].sum(), _base_posts(ry).reindex(donors).sum()))
 
 
-def fill_rates(run: Tables) -> pd.DataFrame:
-    """Per region and year after the base year: recruits, vacancies and fill_rate."""
-    ry = _region_year(run)
-    df = (
-        ry[ry["year"] > ry["year"].min()]
-        .groupby(["year", "region_code"], as_index=False)[["recruits", "vacancies"]]
-        .sum()
-    )
-    df["fill_rate"] = fill_rate(df["recruits"], df["recruits"] + df["vacancies"])
-    return df
-
-
-def idt_outcomes(run: Tables) -> pd.DataFrame:
-    """Per region, whole run: IDT applications from the region, placed, and placed share."""
-    ry = _region_year(run)
-    df = ry.groupby("region_code", as_index=False)[["idt_applications", "idt_placed"]].sum()
-    df["placed_share"] = fill_rate(df["idt_placed"], df["idt_applications"])
-    return df
-
-
 def run_outcomes(run: RunResult, donors: Sequence[str] | None = None) -> dict[str, float]:
     """The scalar outcomes in `METRICS` for one run (end = the last August snapshot).
 
@@ -241,7 +218,7 @@ def run_outcomes(run: RunResult, donors: Sequence[str] | None = None) -> dict[st
         "trainees_end": float(s["trainees_end"]),
         "settled_within_50_miles": float(s["settled_within_50_miles"]),
         "fill_rate": float(s["fill_rate"]),
-        "idt_placed_share": float(fill_rate(s["idt_placed"], s["idt_applications"])),
+        "idt_placed_share": float(ratio(s["idt_placed"], s["idt_applications"])),
         "donor_pressure_end": donor_pressure(
             run, end, donor_regions(run) if donors is None else donors
         ),

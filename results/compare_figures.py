@@ -17,9 +17,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 from matplotlib.patches import Ellipse  # noqa: E402
-from scipy import stats  # noqa: E402
 
 from results.figures import year_axis  # noqa: E402
+from results.metrics import mean_ci  # noqa: E402
 
 BASE_COLOUR = "#3a3a3a"
 OTHER_COLOURS = ("#d35400", "#2471a3", "#239b56", "#8e44ad", "#c0392b", "#17a589")
@@ -44,11 +44,11 @@ def scenario_colours(scenarios: Sequence[str]) -> dict[str, str]:
 
 
 def _mean_ci(values: pd.Series) -> pd.Series:
-    """Mean and 95% t interval of the mean (bounds = mean with a single value)."""
-    x = values.to_numpy(dtype=float)
-    mean = x.mean()
-    half = 0.0 if x.size < 2 else stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
-    return pd.Series({"mean": mean, "low": mean - half, "high": mean + half})
+    """Mean and 95% t interval of the mean (`results.metrics.mean_ci`; bounds = mean if n = 1)."""
+    mean, low, high = mean_ci(values)
+    if len(values) < 2:
+        low = high = mean
+    return pd.Series({"mean": mean, "low": low, "high": high})
 
 
 def summarise(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
@@ -56,11 +56,17 @@ def summarise(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame
     return frame.groupby(keys, sort=False)[column].apply(_mean_ci).unstack().reset_index()
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def save(fig: plt.Figure, path: Path, dpi: int = 110) -> Path:
+    """Write the figure as PNG (making the folder) and close it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
+
+
+def _diff_panels(n: int, width: float, height: float) -> tuple[plt.Figure, np.ndarray]:
+    """One panel per compared scenario, side by side, sharing the y axis."""
+    return plt.subplots(1, n, figsize=(max(11, width * n), height), squeeze=False, sharey=True)
 
 
 def plot_region_series(
@@ -108,7 +114,7 @@ def plot_region_series(
             f"need-weighted population ({n} replicates per scenario)"
         )
         fig.tight_layout()
-        return _save(fig, path)
+        return save(fig, path)
 
 
 def plot_coverage_years(
@@ -162,7 +168,7 @@ def plot_coverage_years(
             "(dot: mean over replicates; whiskers: 95% interval)"
         )
         fig.tight_layout()
-        return _save(fig, path)
+        return save(fig, path)
 
 
 def plot_region_differences(
@@ -180,9 +186,7 @@ def plot_region_differences(
     base, others = scenarios[0], scenarios[1:]
     colours = dict(zip(names, plt.get_cmap("tab10").colors, strict=False))
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(
-            1, len(others), figsize=(max(11, 9 * len(others)), 6.5), squeeze=False, sharey=True
-        )
+        fig, axes = _diff_panels(len(others), 9, 6.5)
         for ax, other in zip(axes[0], others, strict=True):
             diff = (rate[other] - rate[base]).rename("diff").reset_index()
             d = summarise(diff.assign(scenario=other), ["scenario", "region_code", "year"], "diff")
@@ -204,7 +208,7 @@ def plot_region_differences(
             "(each replicate compared with the base run on the same seed)"
         )
         fig.tight_layout()
-        return _save(fig, path)
+        return save(fig, path)
 
 
 def _land(ax: plt.Axes, lon: np.ndarray, lat: np.ndarray, miles: float = 25.0) -> None:
@@ -314,7 +318,7 @@ def plot_trust_map(
             "(mean over replicates)\nGrey land: 25-mile discs around the trusts, "
             "an approximation of England drawn without map data"
         )
-        return _save(fig, path)
+        return save(fig, path)
 
 
 def plot_icb_change(
@@ -340,9 +344,7 @@ def plot_icb_change(
     base, others = scenarios[0], scenarios[1:]
     colours = dict(zip(regions, plt.get_cmap("tab10").colors, strict=False))
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(
-            1, len(others), figsize=(max(11, 8.5 * len(others)), 6.2), squeeze=False, sharey=True
-        )
+        fig, axes = _diff_panels(len(others), 8.5, 6.2)
         for ax, other in zip(axes[0], others, strict=True):
             change = (100 * (rate[other] / rate[base] - 1)).rename("change").reset_index()
             d = summarise(change.assign(scenario=other), ["scenario", "icb_code"], "change")
@@ -372,4 +374,4 @@ def plot_icb_change(
             "on the same seeds\n(dot: mean over replicates; whiskers: 95% paired interval)"
         )
         fig.tight_layout()
-        return _save(fig, path)
+        return save(fig, path)

@@ -20,35 +20,36 @@ import pandas as pd
 import sqlalchemy as sa
 
 from results.store import ResultStore
+from results.store_schema import BIG, DOUBLE, INT, STR, define_table
 
 _md = sa.MetaData()
-EXPERIMENT_RUNS = sa.Table(
+EXPERIMENT_RUNS = define_table(
+    _md,
     "experiment_runs",
-    _md,
-    sa.Column("experiment", sa.String(), primary_key=True),
-    sa.Column("run_key", sa.String(), primary_key=True),
-    sa.Column("scenario", sa.String(), nullable=False),
-    sa.Column("point", sa.Integer(), nullable=False),
-    sa.Column("replicate", sa.Integer(), nullable=False),
-    sa.Column("seed", sa.BigInteger(), nullable=False),
+    {
+        "experiment": STR,
+        "run_key": STR,
+        "scenario": STR,
+        "point": INT,
+        "replicate": INT,
+        "seed": BIG,
+    },
+    ("experiment", "run_key"),
+    ("scenario", "point", "replicate", "seed"),
 )
-EXPERIMENT_POINTS = sa.Table(
+EXPERIMENT_POINTS = define_table(
+    _md,
     "experiment_points",
-    _md,
-    sa.Column("experiment", sa.String(), primary_key=True),
-    sa.Column("point", sa.Integer(), primary_key=True),
-    sa.Column("parameter", sa.String(), primary_key=True),
-    sa.Column("value", sa.Double()),  # NULL when the swept value is not a number
-    sa.Column("text", sa.String(), nullable=False),  # the value as written (JSON)
+    # value: NULL when the swept value is not a number; text: the value as written (JSON)
+    {"experiment": STR, "point": INT, "parameter": STR, "value": DOUBLE, "text": STR},
+    ("experiment", "point", "parameter"),
+    ("text",),
 )
-EVALUATIONS = sa.Table(
-    "optimise_evaluations",
+EVALUATIONS = define_table(
     _md,
-    sa.Column("study", sa.String(), primary_key=True),
-    sa.Column("trial", sa.Integer(), primary_key=True),
-    sa.Column("kind", sa.String(), primary_key=True),
-    sa.Column("name", sa.String(), primary_key=True),
-    sa.Column("value", sa.Double()),
+    "optimise_evaluations",
+    {"study": STR, "trial": INT, "kind": STR, "name": STR, "value": DOUBLE},
+    ("study", "trial", "kind", "name"),
 )
 
 

@@ -35,7 +35,7 @@ def _weighted(values: Values, weights: Values | None) -> tuple[np.ndarray, np.nd
     return x, w
 
 
-def _ratio(num: Any, den: Any, scale: float = 1.0) -> Any:  # noqa: ANN401
+def ratio(num: Any, den: Any, scale: float = 1.0) -> Any:  # noqa: ANN401
     """Return scale * num / den, NaN where den <= 0; keeps a pandas Series' index."""
     n, d = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
     out = np.full(np.broadcast(n, d).shape, np.nan)
@@ -48,14 +48,14 @@ def _ratio(num: Any, den: Any, scale: float = 1.0) -> Any:  # noqa: ANN401
 
 def per_100k(count: Any, need_weight: Any) -> Any:  # noqa: ANN401
     """Rate per 100,000 need-weighted population: ``1e5 * count / need_weight`` (NaN if <= 0)."""
-    return _ratio(count, need_weight, 1e5)
+    return ratio(count, need_weight, 1e5)
 
 
 def coverage(consultants_by_area: Any, need_by_area: Any) -> Any:  # noqa: ANN401
     """Need coverage per area: ``(c_i / sum c) / (n_i / sum n)``; 1 = exactly its need share."""
     c_total = float(np.asarray(consultants_by_area, dtype=float).sum())
     n_total = float(np.asarray(need_by_area, dtype=float).sum())
-    return _ratio(_ratio(consultants_by_area, c_total), _ratio(need_by_area, n_total))
+    return ratio(ratio(consultants_by_area, c_total), ratio(need_by_area, n_total))
 
 
 def gini(values: Values, weights: Values | None = None) -> float:
@@ -147,17 +147,12 @@ def years_to_within(
         if isinstance(target, pd.Series | Mapping)
         else pd.Series(float(target), index=x.index)
     )
-    inside = ((_ratio(x, t) - 1.0).abs() <= tol).to_numpy()
+    inside = ((ratio(x, t) - 1.0).abs() <= tol).to_numpy()
     if not inside[-1]:
         return None
     outside = np.flatnonzero(~inside)
     first = 0 if outside.size == 0 else outside[-1] + 1
     return int(x.index[first])
-
-
-def fill_rate(recruits: Any, posts_offered: Any) -> Any:  # noqa: ANN401
-    """Recruitment fill rate: ``recruits / posts_offered`` (NaN where nothing was offered)."""
-    return _ratio(recruits, posts_offered)
 
 
 def pressure(trainees: Any, posts: Any) -> Any:  # noqa: ANN401
@@ -167,7 +162,7 @@ def pressure(trainees: Any, posts: Any) -> Any:  # noqa: ANN401
     their own. Pass the rota's service slots as `posts` (e.g. the base-year posts of a donor
     region) to see the load left on remaining trainees after posts move away.
     """
-    return _ratio(posts, trainees)
+    return ratio(posts, trainees)
 
 
 def mean_ci(values: Values, level: float = 0.95) -> tuple[float, float, float]:
@@ -238,7 +233,7 @@ def region_metrics(region_year: pd.DataFrame, year: int) -> pd.DataFrame:
     df = df.assign(
         posts=df["posts_tariff"] + df["posts_expansion"] + df["posts_trust_funded"],
         programme_posts=df["posts_tariff"] + df["posts_expansion"],
-        need_share=df["w_s"] * _ratio(df["need_weight"], df["n_s"]),
+        need_share=df["w_s"] * ratio(df["need_weight"], df["n_s"]),
     )
     out = df.groupby([*keys, "region_code"], as_index=False).agg(
         posts=("posts", "sum"),
@@ -268,9 +263,9 @@ def _with_run(table: pd.DataFrame, year: int, name: str) -> tuple[pd.DataFrame, 
 def _finish(areas: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Add shares, coverage and rates per 100k need to a table of areas with need_weight."""
     by_run = areas.groupby(keys)
-    areas["need_share"] = _ratio(areas["need_weight"], by_run["need_weight"].transform("sum"))
-    areas["consultant_share"] = _ratio(areas["consultants"], by_run["consultants"].transform("sum"))
-    areas["coverage"] = _ratio(areas["consultant_share"], areas["need_share"])
+    areas["need_share"] = ratio(areas["need_weight"], by_run["need_weight"].transform("sum"))
+    areas["consultant_share"] = ratio(areas["consultants"], by_run["consultants"].transform("sum"))
+    areas["coverage"] = ratio(areas["consultant_share"], areas["need_share"])
     areas["consultants_per_100k_need"] = per_100k(areas["consultants"], areas["need_weight"])
     areas["trainees_per_100k_need"] = per_100k(areas["trainees"], areas["need_weight"])
     return areas.drop(columns=["_run"], errors="ignore").reset_index(drop=True)

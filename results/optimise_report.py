@@ -9,19 +9,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from results import report as rep
 from results.metrics import mean_ci
 from results.outcomes import OUTCOMES
-from results.report import (
-    INTERVALS_TEXT,
-    Block,
-    Bullets,
-    Figure,
-    Heading,
-    Para,
-    Table,
-    warning_block,
-    write_report,
-)
 from sim.calendar import BASE_YEAR
 
 if TYPE_CHECKING:
@@ -82,7 +72,7 @@ def write_optimise_report(
     plot_objectives(evaluations, folder / FIGURES["objectives"][0])
     plot_levers(front, folder / FIGURES["levers"][0])
     blocks = optimise_blocks(result, search, evaluations, front, db)
-    md, page = write_report(blocks, f"traineeflow optimise: {search.base.name}", folder)
+    md, page = rep.write_report(blocks, f"traineeflow optimise: {search.base.name}", folder)
     return {**files, "markdown": md, "html": page}
 
 
@@ -129,17 +119,17 @@ def optimise_blocks(
     evaluations: pd.DataFrame,
     front: pd.DataFrame,
     db: str,
-) -> list[Block]:
+) -> list[rep.Block]:
     """The report's content: summary first, then the front, figures and method."""
     from experiments.optimise import LEVERS, OBJECTIVES
 
     n, seeds = len(evaluations), len(search.seeds)
     start = BASE_YEAR
-    blocks: list[Block] = [
-        Heading(f"Which levers reach fair share, and at what cost: {search.base.name}", 1),
-        warning_block(None if search.data is None else f"data directory {search.data}"),
-        Heading("Summary"),
-        Para(
+    blocks: list[rep.Block] = [
+        rep.Heading(f"Which levers reach fair share, and at what cost: {search.base.name}", 1),
+        rep.warning_block(None if search.data is None else f"data directory {search.data}"),
+        rep.Heading("Summary"),
+        rep.Para(
             f"We searched {n} combinations of five policy levers applied to the "
             f"`{search.base.name}` scenario, each simulated on the same {seeds} random seeds for "
             f"{search.years} years, for the best balance of four goals: reach fair share soon, "
@@ -149,19 +139,19 @@ def optimise_blocks(
             "(the Pareto front): choosing between them is a judgement about which goal matters "
             "more."
         ),
-        Bullets(
+        rep.Bullets(
             [
                 *(_best(evaluations, k) for k in OBJECTIVES[:2]),
                 _trade_off(front),
             ]
         ),
-        Para(INTERVALS_TEXT),
-        Heading("The Pareto front"),
-        Para(
+        rep.Para(rep.INTERVALS_TEXT),
+        rep.Heading("The Pareto front"),
+        rep.Para(
             "One row per front candidate, fastest to fair share first; objective values are "
             "means over the seeds with their 95% interval."
         ),
-        Table(
+        rep.Table(
             [
                 "Trial",
                 *(lv.short.capitalize() for lv in LEVERS),
@@ -176,10 +166,10 @@ def optimise_blocks(
                 for _, r in front.iterrows()
             ],
         ),
-        Heading("Figures"),
-        *(Figure(file, caption) for file, caption in FIGURES.values()),
-        Heading("Levers searched"),
-        Table(
+        rep.Heading("Figures"),
+        *(rep.Figure(file, caption) for file, caption in FIGURES.values()),
+        rep.Heading("Levers searched"),
+        rep.Table(
             ["Lever", "Scenario field", "Range searched"],
             [
                 [
@@ -190,10 +180,10 @@ def optimise_blocks(
                 for lv in LEVERS
             ],
         ),
-        Heading("Objectives (all minimised)"),
-        Bullets([f"**{OUTCOMES[k].heading}**: {OUTCOMES[k].definition}." for k in OBJECTIVES]),
-        Heading("Method"),
-        Bullets(
+        rep.Heading("Objectives (all minimised)"),
+        rep.Bullets([f"**{OUTCOMES[k].heading}**: {OUTCOMES[k].definition}." for k in OBJECTIVES]),
+        rep.Heading("Method"),
+        rep.Bullets(
             [
                 "Search: Optuna's NSGA-II multi-objective sampler; each generation's candidates "
                 "are asked at once and run in parallel on the sweep executors (local process "

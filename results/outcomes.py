@@ -1,8 +1,13 @@
-"""The outcome registry: every outcome a report, table or JSON names, declared once.
+"""The outcome registry: every outcome a report, table, JSON or stored summary names, declared once.
 
 Each `Outcome` has its code name (the key in JSON and the store), a plain-language label and unit
 for readers, its definition, which direction is better for a policy reader, and the function that
-computes it. `compare`, `analyse` and `optimise` take labels, units and number formats from here.
+computes it (`source`). `compare`, `analyse` and `optimise` take labels, units and number formats
+from here; `SUMMARY` (the scalars every run stores, computed by `sim.run.summarise`) is what
+experiment specs may keep; `select` checks that a view's list of names (the run JSON, the
+comparison's metrics, the sweep analysis) names registered outcomes. `sim/` cannot import this
+module (it sits above it): `tests/test_outcomes.py` checks that a run's summary has exactly the
+`SUMMARY` names.
 """
 
 from __future__ import annotations
@@ -46,15 +51,14 @@ class Outcome:
 
     def show_diff(self, value: float | None) -> str:
         """A difference in the outcome's unit (percentage points for shares)."""
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "n/a"
-        if self.percent:
+        if self.percent and value is not None and not math.isnan(value):
             return f"{100 * value:+.2f} pp"
-        text = self.show(abs(value))
-        return ("-" if value < 0 else "+") + text
+        text = self.show(None if value is None else abs(value))
+        return text if text == "n/a" else ("-" if value < 0 else "+") + text
 
 
 _RUN = "sim.run.summarise"
+_MARKET = "sim.market_outcomes.market_scalars"
 _ANALYSIS = "results.analysis.run_outcomes"
 _YEARS = "results.analysis.years_to_fair_share"
 
@@ -226,8 +230,116 @@ _ALL = (
         "lower",
         _RUN,
     ),
+    Outcome(
+        "ltft_share_end",
+        "Trainees working less than full time",
+        "share of trainees",
+        "Share of trainees in training at the end with FTE below 1",
+        "neither",
+        _RUN,
+        percent=True,
+    ),
+    Outcome(
+        "ccts",
+        "Certificates of completion of training",
+        "CCTs",
+        "CCTs awarded over the run",
+        "higher",
+        _RUN,
+    ),
+    Outcome(
+        "cct_unplaced",
+        "CCT holders who never found a consultant post",
+        "people",
+        "CCT holders who left the pipeline without a consultant post, whole run",
+        "lower",
+        _RUN,
+    ),
+    Outcome(
+        "idt_applications",
+        "Inter-deanery transfer applications",
+        "applications",
+        "Inter-deanery transfer applications over the run",
+        "neither",
+        _RUN,
+    ),
+    Outcome(
+        "idt_placed",
+        "Inter-deanery transfers placed",
+        "transfers",
+        "Inter-deanery transfers placed over the run",
+        "higher",
+        _RUN,
+    ),
+    Outcome(
+        "consultant_vacancy_rate_start",
+        "Consultant vacancy rate at the start",
+        "share of funded posts",
+        "Funded consultant posts without a holder / funded posts at the base year",
+        "lower",
+        _MARKET,
+        percent=True,
+    ),
+    Outcome(
+        "consultant_vacancy_rate_end",
+        "Consultant vacancy rate",
+        "share of funded posts",
+        "Funded consultant posts without a holder / funded posts at the end",
+        "lower",
+        _MARKET,
+        percent=True,
+    ),
+    Outcome(
+        "vacancies_unfilled_share",
+        "Consultant vacancies still open at the year's end",
+        "share of vacancies open in the year",
+        "Of the consultant vacancies open during a year, the share still open at its end; mean "
+        "over the years",
+        "lower",
+        _MARKET,
+        percent=True,
+    ),
+    Outcome(
+        "cct_seekers_end",
+        "CCT holders seeking a consultant post",
+        "people",
+        "CCT holders still seeking a consultant post at the end",
+        "lower",
+        _MARKET,
+    ),
+    *(
+        Outcome(
+            f"fill_rate_level_{level}",
+            f"Recruitment fill rate at entry level {level}",
+            "share of posts offered",
+            f"Recruits / posts offered at entry level {level} in the first recruitment round",
+            "higher",
+            _MARKET,
+            percent=True,
+        )
+        for level in (1, 2, 3, 4)
+    ),
+    Outcome(
+        "person_months",
+        "Agent-months simulated",
+        "trainee-months",
+        "Trainee records x months simulated (the run's size)",
+        "neither",
+        _RUN,
+    ),
+    Outcome(
+        "seconds",
+        "Run time",
+        "seconds",
+        "Wall time of the simulation (not a model outcome; varies between machines)",
+        "neither",
+        "sim.run.run_scenario",
+    ),
 )
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in _ALL}
+SUMMARY: tuple[str, ...] = tuple(  # the scalars every run stores (sim.run.summarise + seconds)
+    o.name for o in _ALL if o.source in (_RUN, _MARKET, "sim.run.run_scenario")
+)
 
 
 def outcome(name: str) -> Outcome:
@@ -241,3 +353,10 @@ def outcome(name: str) -> Outcome:
 def heading(name: str) -> str:
     """Label (unit) of a registered outcome."""
     return outcome(name).heading
+
+
+def select(*names: str) -> tuple[str, ...]:
+    """The names, each checked to be a registered outcome (for a view's list of outcomes)."""
+    for name in names:
+        outcome(name)
+    return names

@@ -20,9 +20,10 @@ import pandas as pd
 
 from results.analysis import years_to_all_within
 from results.metrics import inequality_summary, mean_ci
+from results.outcomes import select
 from sim.run import fair_share_gap
 
-ANALYSED = (  # registry names (results.outcomes); *_end ones are taken at the analysis year
+ANALYSED = select(  # registry names; *_end ones are taken at the analysis year
     "fair_share_gap_end",
     "years_to_fair_share",
     "icb_gini_end",

@@ -27,6 +27,9 @@ HISTORY_DIR = Path(__file__).resolve().parent / "england" / "history"
 KINDS = ("observed", "derived", "estimate")
 FIRST_YEAR, LAST_YEAR = 1948, 2100  # the NHS began in 1948
 MAX_VALUE = 10_000_000  # far above England's 60,000 doctors in training or 46,000 consultants
+# ESTIMATE: the 37 modelled specialties' share of England's HCHS consultants (the rest: other
+# pathology, genetics, dental, rehabilitation, sexual health; scripts/build_consultants.py)
+MODELLED_SHARE = 0.89
 FILES = {"consultants.csv": "consultants_fte", "training.csv": "doctors_in_training"}
 
 

@@ -73,12 +73,9 @@ def populate(m: TraineeFlowModel) -> None:
     early = m.spec_early[s] * min(p.attrition_multiplier, 1.0)
     months = _stationary_months(m.streams["initial_stage"].uniform(t, slots), duration, rate, early)
     home_draw = m.streams["initial_home"].uniform(t, slots)
-    cum = np.cumsum(w.lo_population) / w.lo_population.sum()
     lo = w.trust_lo[trust[filled]]
     # ESTIMATE: 60% train in their home office (Goldacre 2013: 48-70%, docs/sources.md §4.4)
-    home = np.where(
-        home_draw < 0.6, lo, np.minimum(np.searchsorted(cum, (home_draw - 0.6) / 0.4), w.n_los - 1)
-    )
+    home = np.where(home_draw < 0.6, lo, w.home_office((home_draw - 0.6) / 0.4))
     enter(m, t, s, filled, home, survived=months, ltft=ltft)
 
 

@@ -3,9 +3,10 @@
 Everything here is derived from the stored tidy table (`region_year`), so the same numbers come
 out of a fresh run and of a run read back from the results database.
 
-- fill_rate_by_level: recruits / posts offered at recruitment, by entry level (keys "1".."4"),
-  in the first simulated year (the 2024 round for the 2023 base year), and
-  fill_rate_by_level_run over the whole run.
+- fill_rate: THE fill-rate definition, used by every table, figure and summary: recruits /
+  posts offered at national recruitment (0 where nothing was offered). fill_rate_by_level: the
+  same by entry level (keys "1".."4") in the first simulated year (the 2024 round for the 2023
+  base year), and fill_rate_by_level_run over the whole run.
 - consultant_vacancy_rate: funded posts without a holder / funded posts, at the start, the end,
   and by region at the end.
 - vacancies_unfilled_share: of the consultant vacancies open during a year (open at its start or
@@ -69,9 +70,21 @@ def market_outputs(region_year: pd.DataFrame, world: World) -> dict[str, Any]:
     return out
 
 
+def fill_rate(rows: pd.DataFrame, by: Any = None) -> Any:  # noqa: ANN401
+    """Recruits / posts offered at recruitment over `rows` of a region x specialty x year table.
+
+    A float over all rows, or a Series of rates when grouped `by` (column names or a Series,
+    as `DataFrame.groupby` takes them); 0 where nothing was offered.
+    """
+    if by is None:
+        return float(rows["recruits"].sum() / max(rows["offered"].sum(), 1))
+    g = rows.groupby(by)[["recruits", "offered"]].sum()
+    return g["recruits"] / g["offered"].clip(lower=1)
+
+
 def _fill_by_level(rows: pd.DataFrame, level: dict[str, int]) -> dict[str, float]:
-    g = rows.groupby(rows["specialty_code"].map(level))[["recruits", "offered"]].sum()
-    return {str(k): float(r["recruits"] / max(r["offered"], 1)) for k, r in g.iterrows()}
+    rates = fill_rate(rows, rows["specialty_code"].map(level))
+    return {str(k): float(v) for k, v in rates.items()}
 
 
 def mean_outputs(outputs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -202,14 +202,6 @@ class TraineeFlowModel(mesa.Model):
             chunk[:, 3] = trust
             self._history.append(chunk)
 
-    def population_growth(self, year: int) -> np.ndarray:
-        """Population growth factor of each region by `year` (linear to the target year)."""
-        growth = self.policy.programme.region_growth
-        target = np.array([growth.get(c, 1.0) for c in self.world.region_codes])
-        span = max(self.policy.programme.target_year - 2022, 1)
-        frac = np.clip((year - 2022) / span, 0.0, 1.0)
-        return 1.0 + (target - 1.0) * frac
-
     def fair_share_posts(self) -> np.ndarray:
         """Fair share of programme posts by region and specialty (posts, not shares)."""
         return self.region_shares * self.programme.programme_posts_by_spec()[None, :]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.world import NEED_COMPONENTS, World
+from sim.world import World
 
 DEPRIVATION_WEIGHT = 0.2  # HEE "How does the modelling work?": 20% weighting for deprivation
 REGION_GROWTH = {
@@ -67,8 +67,3 @@ def trust_fair_shares(world: World, icb_shares: np.ndarray) -> np.ndarray:
         trusts = np.flatnonzero(world.trust_lo == icb_lo[icb])
         out[trusts] += icb_shares[icb] / len(trusts)
     return out
-
-
-def need_component_names(world: World) -> list[str]:
-    """Name of each specialty's need component."""
-    return [NEED_COMPONENTS[i] for i in world.spec_need_component]

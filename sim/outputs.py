@@ -46,7 +46,7 @@ REGION_YEAR_COLUMNS: tuple[str, ...] = (
     "unplaced_moves",  # planned moves no receiver could take (that July's round), by receiver
     "fair_share_posts",  # the region's target share of programme posts (posts, not share)
     "need_weight",  # need-weighted population for the specialty's need component
-    "population",  # ONS mid-2022 population, scaled by projection to the year
+    "population",  # ONS mid-2022 population (the world's data; no policy lever changes it)
 )
 
 ICB_YEAR_COLUMNS: tuple[str, ...] = (

@@ -22,38 +22,10 @@ from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
 from sim.calendar import calendar_year
 from sim.need import trust_fair_shares
 from sim.policy import Phase
+from sim.rounding import largest_remainder
 
 if TYPE_CHECKING:
     from sim.model import TraineeFlowModel
-
-
-def largest_remainder(
-    total: int, weights: np.ndarray, caps: np.ndarray | None = None
-) -> np.ndarray:
-    """Split an integer total in proportion to weights (capped per element), largest remainder."""
-    weights = np.maximum(np.asarray(weights, float), 0.0)
-    big = np.iinfo(np.int64).max // 2
-    if caps is None:
-        caps = np.full(len(weights), big)
-    else:
-        caps = np.floor(np.asarray(caps) + 1e-9).astype(np.int64)
-    out = np.zeros(len(weights), dtype=np.int64)
-    remaining = int(total)
-    while remaining > 0:
-        open_ = (out < caps) & (weights > 0)
-        if not open_.any():
-            break
-        w = np.where(open_, weights, 0.0)
-        ideal = remaining * w / w.sum()
-        add = np.minimum(np.floor(ideal).astype(np.int64), caps - out)
-        if add.sum() == 0:
-            order = np.argsort(-(ideal - np.floor(ideal)), kind="stable")
-            order = order[open_[order]][:remaining]
-            add = np.zeros_like(out)
-            add[order] = 1
-        out += add
-        remaining -= int(add.sum())
-    return out
 
 
 def within_tolerance(current: np.ndarray, target: np.ndarray, tol: float) -> bool:

@@ -76,7 +76,6 @@ class Recorder:
         np.add.at(cposts, w.trust_region, m.establishment)
         seek = m.seeking
         seek_key = w.trust_region[m.trainees.trust[seek]] * n_s + m.trainees.spec[seek]
-        growth = m.population_growth(year)
         cols = {
             "year": np.full(self.size, year),
             "region_code": np.repeat(np.array(w.region_codes), n_s),
@@ -95,7 +94,7 @@ class Recorder:
             "unplaced_moves": m.unplaced_moves_by_region().ravel().copy(),
             "fair_share_posts": m.fair_share_posts().ravel(),
             "need_weight": w.region_spec_need.ravel(),
-            "population": np.repeat(w.region_population * growth, n_s),
+            "population": np.repeat(w.region_population, n_s),  # the world's, not a lever's
         }
         for name in FLOWS:
             cols[name] = self.flows[name].copy()
@@ -110,7 +109,6 @@ class Recorder:
         w = m.world
         n_icb = len(w.icb_codes)
         icbs = w.data.icbs
-        growth = m.population_growth(year)[w.icb_region]
         return {
             "year": np.full(n_icb, year),
             "icb_code": np.array(w.icb_codes),
@@ -119,7 +117,7 @@ class Recorder:
             "trainees": np.bincount(w.trust_icb[m.trainees.trust[trainees]], minlength=n_icb),
             "consultants": np.bincount(w.trust_icb, weights=m.filled.sum(axis=1), minlength=n_icb),
             "need_weight": icbs["need_overall"].to_numpy(dtype=float),
-            "population": icbs["population"].to_numpy(dtype=float) * growth,
+            "population": icbs["population"].to_numpy(dtype=float),
             "core20_share": icbs["core20_share"].to_numpy(dtype=float),
         }
 

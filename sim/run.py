@@ -6,9 +6,6 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from functools import cache
-from importlib import metadata
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,32 +13,15 @@ import pandas as pd
 
 from agents.trainee import LOST
 from sim.inputs import check_seed, check_years
-from sim.market_outcomes import market_outputs, market_scalars
+from sim.market_outcomes import fill_rate, market_outputs, market_scalars
 from sim.model import TraineeFlowModel
 from sim.outputs import RunResult
+from sim.provenance import code_version
 from sim.scenario import Scenario
 from sim.world import World
 
 if TYPE_CHECKING:
     from sim.history import History
-
-MODEL_PACKAGES = ("sim", "agents")  # the code whose change can change a run's results
-
-
-@cache
-def code_version() -> str:
-    """Package version plus a hash of the model's source, so changed code never reuses runs."""
-    h = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    for package in MODEL_PACKAGES:
-        for f in sorted((root / package).glob("*.py")):
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    try:
-        version = metadata.version("traineeflow")
-    except metadata.PackageNotFoundError:
-        version = "unknown"
-    return f"{version}+{h.hexdigest()[:12]}"
 
 
 def run_key(
@@ -128,19 +108,18 @@ def fair_share_gap(region_year: pd.DataFrame, year: int) -> float:
 
 
 def summarise(model: TraineeFlowModel, region_year: pd.DataFrame) -> dict[str, float]:
-    """Scalar outcomes of a run (flat, for the store's summary table)."""
+    """Scalar outcomes of a run for the store's summary (names: `results.outcomes.SUMMARY`)."""
     rec = model.recorder.totals
     settled = rec["settled"].sum()
     tr = model.trainees
     rows = model.in_training()
     years = sorted(region_year["year"].unique())
-    offered = rec["offered"].sum()
     out: dict[str, float] = {
         "settled_within_50_miles": float(rec["settled_within_50_miles"].sum() / max(settled, 1)),
         "trainees_end": float(len(rows)),
         "consultants_end": float(model.counts.consultants),
         "ltft_share_end": float(np.mean(tr.fte[rows] < 1.0)) if len(rows) else 0.0,
-        "fill_rate": float(rec["recruits"].sum() / max(offered, 1)),
+        "fill_rate": fill_rate(region_year),
         "ccts": float(rec["ccts"].sum()),
         "cct_unplaced": float(np.count_nonzero(tr.status[: tr.n] == LOST)),
         "posts_moved": float(rec["posts_moved_in"].sum()),

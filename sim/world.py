@@ -13,16 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.datafiles import EnglandData, load_data_dir
+from sim.datafiles import NEED_COMPONENTS, EnglandData, load_data_dir
 
 EARTH_RADIUS_MILES = 3958.8  # mean Earth radius (IUGG), in statute miles
-NEED_COMPONENTS = ("overall", "general_acute", "maternity", "mental_health")
-_NEED_COLUMN = {
-    "overall": "need_overall",
-    "general_acute": "need_general_acute",
-    "maternity": "need_maternity",
-    "mental_health": "need_mental_health",
-}
 
 
 def haversine_miles(
@@ -139,6 +132,11 @@ class World:
         pop = self.data.icbs["population"].to_numpy(dtype=float)
         return np.bincount(icb_lo, weights=pop, minlength=self.n_los)
 
+    def home_office(self, u: np.ndarray) -> np.ndarray:
+        """A home local office for each uniform in `u`, drawn in proportion to population."""
+        cum = np.cumsum(self.lo_population) / self.lo_population.sum()
+        return np.minimum(np.searchsorted(cum, u), self.n_los - 1)
+
     # --- specialties ---------------------------------------------------------------------------
     def spec_column(self, column: str, dtype: type = float) -> np.ndarray:
         """One column of the specialty table as an array in specialty order."""
@@ -153,7 +151,7 @@ class World:
     @cached_property
     def icb_need(self) -> np.ndarray:
         """Need-weighted population by ICB and component (n_icbs x n_components)."""
-        cols = [_NEED_COLUMN[c] for c in NEED_COMPONENTS]
+        cols = [f"need_{c}" for c in NEED_COMPONENTS]  # the icbs.csv columns
         return self.data.icbs[cols].to_numpy(dtype=float)
 
     @cached_property

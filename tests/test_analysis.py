@@ -15,9 +15,7 @@ from results.analysis import (
     canonical,
     donor_pressure,
     donor_regions,
-    fill_rates,
     group_coverage,
-    idt_outcomes,
     nan_to_none,
     outcomes_table,
     paired_comparison,
@@ -27,6 +25,7 @@ from results.analysis import (
     years_to_fair_share,
 )
 from results.metrics import region_metrics
+from sim.market_outcomes import fill_rate
 from sim.outputs import ICB_YEAR_COLUMNS, REGION_YEAR_COLUMNS, RunResult
 
 T_975_2 = 4.302652729911275  # Student t quantile 0.975, 2 degrees of freedom (tables)
@@ -41,6 +40,9 @@ REGIONS = {
     "Y62": ((10, 20, 20), (10, 19, 20), (0, 1, 0), (0, 10, 5), (0, 2, 0), (0, 2, 0), 20, 20, 2e5),
     "Y63": ((10, 10, 10), (10, 10, 10), (0, 0, 0), (0, 3, 3), (0, 0, 0), (0, 0, 0), 12, 10, 1e5),
 }
+# Posts offered at recruitment (2023, 2024, 2025): not recruits + vacancies, so the tests pin the
+# one fill-rate definition, recruits / offered.
+OFFERED = {"Y56": (0, 8, 4), "Y62": (0, 11, 5), "Y63": (0, 3, 3)}
 ICBS = {"Q1": ("Y56", 0.1), "Q2": ("Y62", 0.4), "Q3": ("Y63", 0.4)}  # one ICB per region
 
 
@@ -57,6 +59,7 @@ def synthetic_region_year() -> pd.DataFrame:
                 trainees=trainees[i],
                 vacancies=vac[i],
                 recruits=rec[i],
+                offered=OFFERED[code][i],
                 idt_applications=apps[i],
                 idt_placed=placed[i],
                 consultants=cons,
@@ -122,7 +125,7 @@ def test_region_outcomes_hand_values(run):
     assert out["coverage"].tolist() == pytest.approx([2.0, 2 / 3, 2 / 3])
     assert out["consultants_per_100k_need"].tolist() == pytest.approx([30.0, 10.0, 10.0])
     assert out["trainees_per_100k_need"].tolist() == pytest.approx([8.0, 10.0, 10.0])
-    assert out["fill_rate"].tolist() == pytest.approx([3 / 5, 1.0, 1.0])
+    assert out["fill_rate"].tolist() == pytest.approx([3 / 4, 1.0, 1.0])
     assert out.loc["Y56", "idt_placed_share"] == pytest.approx(0.5)
     assert math.isnan(out.loc["Y63", "idt_placed_share"])  # no applications
     assert out["posts_to_fair_share"].tolist() == pytest.approx([1.0, 1.0, 10 / 12])
@@ -136,16 +139,17 @@ def test_region_outcomes_hand_values(run):
     )
 
 
-def test_fill_rates_and_idt_outcomes(run):
-    fr = fill_rates(run).set_index(["year", "region_code"])["fill_rate"]
+def test_one_fill_rate_definition_recruits_over_offered(run):
+    ry = run.region_year
+    fr = fill_rate(ry[ry["year"] > 2023], ["year", "region_code"])
     assert sorted(fr.index.get_level_values("year").unique()) == [2024, 2025]
-    assert fr[(2024, "Y56")] == pytest.approx(6 / 7)
+    assert fr[(2024, "Y56")] == pytest.approx(6 / 8)
     assert fr[(2024, "Y62")] == pytest.approx(10 / 11)
-    assert fr[(2025, "Y56")] == pytest.approx(3 / 5)
-    idt = idt_outcomes(run).set_index("region_code")
-    assert idt.loc["Y56", ["idt_applications", "idt_placed"]].tolist() == [6, 2]
-    assert idt.loc["Y56", "placed_share"] == pytest.approx(1 / 3)
-    assert idt.loc["Y62", "placed_share"] == pytest.approx(1.0)
+    assert fr[(2025, "Y56")] == pytest.approx(3 / 4)
+    assert fill_rate(ry) == pytest.approx((6 + 3 + 10 + 5 + 3 + 3) / (8 + 4 + 11 + 5 + 3 + 3))
+    assert fill_rate(ry[ry["year"] == 2023]) == 0.0  # nothing offered at the base year
+    by_year = region_outcomes(run, 2024).set_index("region_code")["fill_rate"]
+    assert by_year.to_dict() == pytest.approx(fr.loc[2024].to_dict())
 
 
 def test_years_to_fair_share_donors_and_pressure(run):

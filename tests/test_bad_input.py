@@ -6,7 +6,6 @@ failure after runs are stored says what was stored and how to resume.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import signal
 import subprocess
@@ -24,8 +23,6 @@ from experiments.spec import load_experiment
 from experiments.sweep import LocalExecutor, Plan, pending_runs, run_sweep
 from results.store import ResultStore
 from sim.run import run_scenario
-
-PG_SERVER = os.environ.get("TRAINEEFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -240,25 +237,18 @@ def test_immutable_sqlite_file_is_refused_without_side_files(tmp_path):
 
 
 @pytest.mark.postgres
-def test_read_only_postgresql_is_refused_before_any_run(tmp_path):
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    name = f"tf_ro_{os.getpid()}_{tmp_path.name[-8:]}".lower().replace("-", "_")
+def test_read_only_postgresql_is_refused_before_any_run(tmp_path, new_pg_db, pg_admin):
+    url = new_pg_db()
+    ResultStore(url=url).close()
+    admin, _ = pg_admin
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = f"{PG_SERVER}/{name}"
-        ResultStore(url=url).close()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
-        refused(run_args(tmp_path, "--db", url), [tmp_path], ["cannot be written", "read-only"])
-        engine = sa.create_engine(url)
-        with engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT count(*) FROM runs")).scalar() == 0
-        engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        name = url.rsplit("/", 1)[1]
+        conn.execute(sa.text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+    refused(run_args(tmp_path, "--db", url), [tmp_path], ["cannot be written", "read-only"])
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM runs")).scalar() == 0
+    engine.dispose()
 
 
 # --- 10. a full disk after simulating -------------------------------------------------------------

@@ -278,3 +278,20 @@ def test_bad_input_from_a_real_process(tmp_path):
     assert proc.stderr.count("error:") == 1
     assert "broken_scenario.toml" in proc.stderr and "deprivation_weight" in proc.stderr
     assert not out.exists()
+
+
+def test_commands_never_import_the_cli_module_back():
+    # cli.py registers the commands; a command module importing experiments.cli would be a loop
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "experiments"
+    for path in folder.glob("*.py"):
+        if path.name == "cli.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                named = [f"{node.module}.{a.name}" for a in node.names]
+                assert node.module != "experiments.cli", path.name
+                assert "experiments.cli" not in named, path.name
+            elif isinstance(node, ast.Import):
+                assert all(a.name != "experiments.cli" for a in node.names), path.name

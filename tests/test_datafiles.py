@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.build_data import largest_remainder
 from sim.datafiles import BUNDLED_DIR, SCHEMA, DataError, EnglandData, load_data_dir
+from sim.rounding import largest_remainder
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -257,7 +257,7 @@ def test_build_script_reproduces_bundled_csvs_and_sources_md(tmp_path):
     assert (SHARED / "sources").is_dir(), f"shared data missing at {SHARED}"
     out = tmp_path / "england"
     subprocess.run(
-        [sys.executable, "-m", "sim.build_data", "--shared", str(SHARED), "--out", str(out)],
+        [sys.executable, "-m", "scripts.build_data", "--shared", str(SHARED), "--out", str(out)],
         cwd=REPO,
         check=True,
         capture_output=True,

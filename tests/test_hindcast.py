@@ -24,10 +24,9 @@ from calibration.hindcast import (
 )
 from experiments.cli import app
 from experiments.sweep import LocalExecutor
-from sim.build_consultants import MODELLED_SHARE
 from sim.datafiles import DataError
 from sim.history import HistoricModel, History, scale_world
-from sim.history_data import HISTORY_DIR, load_history
+from sim.history_data import HISTORY_DIR, MODELLED_SHARE, load_history
 from sim.inputs import InputError
 from sim.run import run_scenario
 from sim.world import World

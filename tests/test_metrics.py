@@ -14,7 +14,6 @@ from scipy import stats
 from results.metrics import (
     coverage,
     deprivation_slope,
-    fill_rate,
     gini,
     icb_metrics,
     inequality_summary,
@@ -22,6 +21,7 @@ from results.metrics import (
     paired_diff_ci,
     per_100k,
     pressure,
+    ratio,
     region_metrics,
     share_below,
     theil,
@@ -56,12 +56,12 @@ def test_coverage_is_consultant_share_over_need_share():
     assert out["Y56"] == pytest.approx(2.0) and out["Y57"] == pytest.approx(2 / 3)
 
 
-def test_fill_rate_and_pressure():
-    assert fill_rate(45, 50) == pytest.approx(0.9)
-    assert math.isnan(fill_rate(0, 0))
+def test_ratio_and_pressure():
+    assert ratio(45, 50) == pytest.approx(0.9)
+    assert math.isnan(ratio(0, 0))
     assert pressure(trainees=80, posts=100) == pytest.approx(1.25)
     assert pressure(100, 100) == pytest.approx(1.0)
-    np.testing.assert_allclose(fill_rate(np.array([1, 2]), np.array([2, 4])), [0.5, 0.5])
+    np.testing.assert_allclose(ratio(np.array([1, 2]), np.array([2, 4])), [0.5, 0.5])
 
 
 # --- inequality indices ----------------------------------------------------------------------

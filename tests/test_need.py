@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.datafiles import NEED_COMPONENTS
 from sim.need import (
     DEPRIVATION_WEIGHT,
     REGION_GROWTH,
     icb_fair_shares,
-    need_component_names,
     region_fair_shares,
     trust_fair_shares,
 )
@@ -58,7 +58,8 @@ def test_region_share_is_the_sum_of_its_icbs(world):
 def test_deprivation_weight_zero_is_the_pure_need_share(world):
     icbs = world.data.icbs
     shares = icb_fair_shares(world, 0.0, NO_GROWTH)
-    for s, component in enumerate(need_component_names(world)):
+    for s, c in enumerate(world.spec_need_component):
+        component = NEED_COMPONENTS[c]
         need = icbs[f"need_{component}"].to_numpy(dtype=float)
         np.testing.assert_allclose(shares[:, s], need / need.sum(), rtol=1e-12)
     # and weight 1 is the pure health-inequalities share, the same for every specialty
@@ -76,7 +77,7 @@ def test_deprivation_weight_mixes_linearly(world):
 
 
 def test_specialties_use_their_own_need_component(world):
-    names = need_component_names(world)
+    names = [NEED_COMPONENTS[c] for c in world.spec_need_component]
     codes = world.specialty_codes
     assert names[codes.index("obstetrics_gynaecology")] == "maternity"
     assert len(set(names)) > 1  # configurable components are actually used

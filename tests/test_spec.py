@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 
 from experiments.cli import app
 from experiments.runner import replicate_seeds
-from experiments.spec import SUMMARY_METRICS, SpecError, bundled_dir, load_experiment
+from experiments.spec import SpecError, bundled_dir, load_experiment
 from experiments.sweep import Plan
+from results.outcomes import SUMMARY
 from sim.run import run_scenario
 from sim.scenario import ScenarioError, load_scenario
 
@@ -147,7 +148,7 @@ def test_scenario_files_are_found_next_to_the_experiment(world, tmp_path):
 def test_outcome_names_match_a_real_run(world):
     result = run_scenario(load_scenario("baseline", world), 3, 1, world)
     # fill by entry level only for the levels the data has (England: no ST2 entry)
-    assert set(result.summary) == set(SUMMARY_METRICS) - {"fill_rate_level_2"}
+    assert set(result.summary) == set(SUMMARY) - {"fill_rate_level_2"}
 
 
 def test_spec_error_is_a_scenario_error():

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import psutil
@@ -21,12 +20,12 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from experiments.cli import app
-from experiments.spec import SUMMARY_METRICS, load_experiment
+from experiments.spec import load_experiment
 from experiments.sweep import DaskExecutor, LocalExecutor, Plan, TaskRun, run_sweep
+from results.outcomes import SUMMARY
 from results.store import ResultStore
 from sim.world import World
 
-PG_SERVER = os.environ.get("TRAINEEFLOW_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 TRAINEEFLOW = str(Path(sys.executable).with_name("traineeflow"))
 TABLES = ("runs", "region_year", "icb_year", "summary")
 
@@ -85,7 +84,7 @@ def assert_each_run_once_and_whole(url: str, keys: set[str], per_run: dict[str, 
 
 
 # every summary metric but fill_rate_level_2 (England's data has no ST2 entry)
-ENGLAND_SUMMARY = len(SUMMARY_METRICS) - 1
+ENGLAND_SUMMARY = len(SUMMARY) - 1
 
 
 def expected_rows(world: World, years: int, summary: int = ENGLAND_SUMMARY) -> dict[str, int]:
@@ -321,21 +320,8 @@ def test_killed_driver_loses_nothing_and_rerun_computes_only_the_rest(tmp_path, 
 # --- several sweeps writing to one PostgreSQL database at once ----------------------------------
 
 
-@pytest.fixture
-def pg_url():
-    admin = sa.create_engine(
-        f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 10}
-    )
-    name = f"traineeflow_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:  # fails (never skips) when the server is down
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield f"{PG_SERVER}/{name}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def test_concurrent_sweeps_on_postgresql_lose_no_rows(tmp_path, world, pg_url):
+def test_concurrent_sweeps_on_postgresql_lose_no_rows(tmp_path, world, new_pg_db):
+    pg_url = new_pg_db()
     a = spec_file(tmp_path, "a", seed=1, n=2, replicates=2, years=1)
     b = spec_file(
         tmp_path,

@@ -19,6 +19,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from sim.market_outcomes import fill_rate
 from viz.explorer import ExplorerModel
 
 COVERAGE_NORM = (0.7, 1.0, 1.3)  # colour scale: under-covered (red) .. 1 .. over-covered (blue)
@@ -105,7 +106,7 @@ def charts_figure(model: ExplorerModel) -> Figure:
     titles = (
         "Coverage (consultant share / need share)",
         "Net posts moved in by the programme (cumulative)",
-        "Recruitment fill rate (recruits / (recruits + vacant))",
+        "Recruitment fill rate (recruits / posts offered)",
         "Vacancies in August (all England)",
     )
     for ax, title in zip(axes.flat, titles, strict=True):
@@ -115,7 +116,7 @@ def charts_figure(model: ExplorerModel) -> Figure:
     cov = model.region_coverage().pivot(index="year", columns="region_code", values="coverage")
     by = ry.groupby(["year", "region_code"]).sum(numeric_only=True)
     net = (by["posts_moved_in"] - by["posts_moved_out"]).unstack().cumsum()
-    fill = (by["recruits"] / (by["recruits"] + by["vacancies"]).clip(lower=1)).unstack()
+    fill = fill_rate(ry, ["year", "region_code"]).unstack()
     fill = fill[fill.index > model.base_year]  # the base year's row has no recruitment yet
     for code in model.world.region_codes:
         label = names[code]

@@ -2,7 +2,7 @@
 
 SOURCES.md holds hand-written prose and, between marker comments
 ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->``, tables that
-``sim.build_data`` rewrites on every build (`render_blocks` then `replace_blocks`), so the
+``scripts.build_data`` rewrites on every build (`render_blocks` then `replace_blocks`), so the
 stated totals always match the CSVs. Only the text between the markers is touched.
 """
 

@@ -1,6 +1,6 @@
 """Build the consultant side of the bundled data: England's stock, its shape and funded posts.
 
-Part of ``python -m sim.build_data``. Every figure below names its source in
+Part of ``python -m scripts.build_data``. Every figure below names its source in
 ``docs/sources.md`` (section numbers as there) or says ESTIMATE.
 
 1. England total for the base year (August 2023): HCHS consultants were 45,800 FTE in
@@ -32,12 +32,12 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.history_data import MODELLED_SHARE
 from sim.rounding import largest_remainder
 
 ENGLAND_CONSULTANTS_2017 = 45_800  # docs/sources.md §6.1: HCHS consultants, England, Sep 2017 (FTE)
 GROWTH_2016_17 = 0.034  # docs/sources.md §6.1: +3.4% on Sep 2016
 BASE_YEAR_GAP = 6  # Sep 2017 -> Aug/Sep 2023 (the model's base year)
-MODELLED_SHARE = 0.89  # ESTIMATE: the 37 specialties' share of HCHS consultants (see docstring)
 CURRENT_ANCHORS: dict[str, float] = {
     "cardiology": 1653,  # docs/sources.md §3.2: consultant cardiologists 1,653 FTE (PQ, Nov 2023)
     # docs/sources.md §3.2: 7,492 FTE consultant anaesthetists (July 2024), one year's national

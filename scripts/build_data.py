@@ -1,12 +1,12 @@
 """Build the bundled England data (`sim/england/*.csv`) from the public files in ../shared/data.
 
-Run: ``python -m sim.build_data [--shared PATH] [--out PATH]``. The build reads only files under
+Run: ``python -m scripts.build_data [--shared PATH] [--out PATH]``. The build reads only files under
 ``--shared`` (its ``sources/`` and ``derived/`` folders), uses no randomness and allocates integers
 by the largest-remainder method, so the same inputs always give byte-identical CSVs.
 posts.csv and consultants.csv are a SYNTHETIC baseline calibrated to public aggregates: real
 post-level data is not public. See ``sim/england/SOURCES.md`` for every file and column; the
 build regenerates its summary tables (between ``<!-- BEGIN/END GENERATED -->`` markers, see
-``sim/build_data_report.py``) and writes it to ``--out`` with the CSVs.
+``scripts/build_data_report.py``) and writes it to ``--out`` with the CSVs.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from sim.build_consultants import build_consultants, national_by_specialty
-from sim.build_data_report import render_blocks, replace_blocks
+from scripts.build_consultants import build_consultants, national_by_specialty
+from scripts.build_data_report import render_blocks, replace_blocks
 from sim.rounding import largest_remainder, round_half_up
 
 REPO = Path(__file__).resolve().parents[1]
