@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.columns import NEVER, ColumnStore
+from agents.due import DueWindow
 
 IN_TRAINING, LEFT, SEEKING, CONSULTANT, LOST = 0, 1, 2, 3, 4
 STATUS_NAMES = {
@@ -57,6 +58,11 @@ class Trainees(ColumnStore):
         "seek_since": (np.int32, NEVER),  # month the CCT holder started seeking
         "consultant_trust": (np.int16, -1),  # first consultant post
     }
+
+    def __init__(self, capacity: int = 1024) -> None:
+        super().__init__(capacity)
+        self.attr_window = DueWindow()  # rows by attrition month
+        self.cct_window = DueWindow()  # rows by CCT month (reset when ARCP moves CCT months)
 
 
 def attrition_months(

@@ -44,6 +44,7 @@ def add_consultants(
     u_leave = m.streams["consultant_leave"].uniform(t, slots)
     months = exit_months(m.params, age, u_retire, u_leave)
     due = t + np.maximum(1, np.ceil(np.minimum(months, NEVER / 4))).astype(np.int64)
+    due = np.minimum(due, NEVER).astype(np.int32)
     rows = m.consultants.append(
         n,
         trust=trust,
@@ -53,9 +54,10 @@ def add_consultants(
         trainee=trainee,
         start_t=t,
         age_at_start=age,
-        exit_due=np.minimum(due, NEVER).astype(np.int32),
+        exit_due=due,
         active=True,
     )
+    m.consultants.exit_window.add(rows, due)
     np.add.at(m.filled, (trust, spec), 1)
     m.counts.consultants += n
     return rows
@@ -64,7 +66,7 @@ def add_consultants(
 def consultant_exits(m: TraineeFlowModel, t: int) -> None:
     """Consultants whose retirement or leaving month has come leave their posts."""
     c = m.consultants
-    rows = np.flatnonzero(c.exit_due[: c.n] == t)
+    rows = c.exit_window.due(c.exit_due, c.n, t)
     if len(rows) == 0:
         return
     c.active[rows] = False

@@ -30,26 +30,27 @@ _CELL_BASE = 1 << 37  # slots of the per-cell draws that decide where recruits g
 def international_recruits(m: TraineeFlowModel, t: int) -> None:
     """The month's international recruits take open vacancies of their specialty."""
     p = m.params
-    vac = np.where(m.vacant_months >= p.img_after_months, vacancies(m), 0)
-    per_spec = vac.sum(axis=0)
+    vac = vacancies(m)
+    vac[m.vacant_months < p.img_after_months] = 0
     expected = p.img_inflow_share / 12.0 * m.establishment.sum(axis=0) * m.img_factor
-    specs = np.arange(m.n_specs)
-    u = m.streams["img_arrivals"].uniform(t, m.slots(specs, 0))
-    arrivals = np.minimum(np.floor(expected + u).astype(np.int64), per_spec)
-    if arrivals.sum() == 0:
+    u = m.streams["img_arrivals"].uniform(t, m.slots(np.arange(m.n_specs), 0))
+    arrivals = np.minimum(np.floor(expected + u).astype(np.int64), vac.sum(axis=0))
+    if not arrivals.any():
         return
     # the specialty's recruits take distinct cells, sampled without replacement with weight
     # = open vacancies (exponential race: key = Exp(1) / weight, smallest keys win); the key is
     # drawn per cell and month, so two policies with the same vacancies send recruits alike
+    vac[:, arrivals == 0] = 0  # specialties without a recruit this month need no race
     counts = vac.T.ravel()  # specialty-major cells: s * n_trusts + trust
     cells = np.flatnonzero(counts)
     spec, trust = np.divmod(cells, m.world.n_trusts)
     race = -np.log(m.streams["img_choice"].uniform(t, m.slots(spec, _CELL_BASE + trust)))
     order = np.lexsort((race / counts[cells], spec))
     spec, trust = spec[order], trust[order]
-    taken = rank_within_groups(spec) < arrivals[spec]
+    rank = rank_within_groups(spec)
+    taken = rank < arrivals[spec]
     spec, trust = spec[taken], trust[taken]
-    slots = m.slots(spec, IMG_BASE + t * _PER_MONTH + rank_within_groups(spec))
+    slots = m.slots(spec, IMG_BASE + t * _PER_MONTH + rank[taken])
     age = p.img_age_mean + 4.0 * m.streams["img_age"].normal(t, slots)
     add_consultants(m, t, trust, spec, age, INTERNATIONAL, slots=slots)
     m.recorder.add("international_recruits", m.world.trust_region[trust] * m.n_specs + spec)

@@ -1,8 +1,8 @@
 """The Mesa model of England's specialty training pipeline (1 step = 1 month).
 
-The documented order of processes is in `sim/step_order.md`. Trusts and local offices are
-`mesa.Agent`s; trainees, posts and consultants are column stores (`agents/`) whose rules run
-vectorised over the population.
+The documented order of processes is in `sim/step_order.md`. Trainees, posts and consultants
+are column stores (`agents/`) whose rules run vectorised over the population; trusts and local
+offices are indices into the world's arrays (`sim/world.py`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ import numpy as np
 from mesa.time import Schedule
 
 from agents.consultant import Consultants
-from agents.local_office import LocalOffice
 from agents.post import Posts
 from agents.trainee import EVENT_NAMES, IN_TRAINING, STATUS_NAMES, Trainees
-from agents.trust import Trust
 from sim import calendar as cal
 from sim.consultant_market import age_vacancies, consultant_exits, grow_establishment
 from sim.initial_state import populate
@@ -30,7 +28,7 @@ from sim.recorder import Recorder
 from sim.recruitment import recruit
 from sim.rng import Streams, make_slots
 from sim.rotation import idt_window, rotate
-from sim.settlement import settle
+from sim.settlement import BLOCK, settle
 from sim.training import arcp, monthly_exits
 from sim.world import World
 
@@ -84,14 +82,31 @@ class TraineeFlowModel(mesa.Model):
         )
         self.created_this_year = 0  # consultant posts created for waiting candidates
         self.retention_bonus = self.policy.incentives.retention_bonus
-        self.settlement_decay = np.exp(-world.distance_miles / self.params.settlement_decay_miles)
+        # settlement weights by (last trust x trust), trusts padded to whole blocks (weight 0)
+        n_cols = -(-world.n_trusts // BLOCK) * BLOCK
+        pad = ((0, 0), (0, n_cols - world.n_trusts))
+        decay = np.exp(-world.distance_miles / self.params.settlement_decay_miles)
+        self.settlement_decay = np.pad(decay.astype(np.float64), pad)  # exact widening
+        lo_of_trust, region_of_trust = world.trust_lo[None, :], world.trust_region[None, :]
+        self.home_pull = np.pad(  # (home local office x trust)
+            np.where(
+                np.arange(world.n_los)[:, None] == lo_of_trust,
+                self.params.settlement_home_pull,
+                1.0,
+            ),
+            pad,
+        )
+        self.retention_pull = np.pad(  # (region of last trust x trust)
+            np.where(
+                np.arange(world.n_regions)[:, None] == region_of_trust, self.retention_bonus, 1.0
+            ),
+            pad,
+        )
         self._icb_shares = icb_fair_shares(
             world, self.policy.programme.deprivation_weight, self.policy.programme.region_growth
         )
         self.region_shares = region_fair_shares(world, self._icb_shares)
 
-        self.trusts = [Trust(self, i) for i in range(world.n_trusts)]
-        self.local_offices = [LocalOffice(self, i) for i in range(world.n_los)]
         self.trainees = Trainees(capacity=64_000)
         self.posts = Posts(capacity=40_000)
         self.consultants = Consultants(capacity=64_000)

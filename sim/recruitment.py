@@ -51,49 +51,54 @@ def deferred_acceptance(
 ) -> np.ndarray:
     """Program held by each applicant (-1 none) after applicant-proposing deferred acceptance.
 
-    util: (applicants x choices) utility of each choice (consumed: tried choices become -inf);
-    program id = offset + choice; choices at or below `outside` (one value, or one per
-    applicant) are never accepted; merit: in
-    [0, 1), higher is better (common to all programs); capacity: seats per program.
+    util: (applicants x choices) utility of each choice; program id = offset + choice; choices
+    at or below `outside` (one value, or one per applicant) are never accepted; merit: in
+    [0, 1), higher is better (common to all programs); capacity: seats per program. Applicants
+    are numbered by merit (0 the best), so a program keeps the lowest numbers among its holders
+    and proposers: one integer sort per round.
     """
     n = len(merit)
-    outside = np.broadcast_to(np.asarray(outside, dtype=float), (n,))
+    by_merit = np.argsort(-merit, kind="stable")
+    util = util[by_merit]  # a copy: tried choices become -inf
+    offset = np.asarray(offset)[by_merit]
+    outside = np.broadcast_to(np.asarray(outside, dtype=float), (n,))[by_merit]
     held = np.full(n, -1, dtype=np.int64)
-    searching = np.ones(n, dtype=bool)
+    # worst (highest) number a program holds once full (n while it has room): proposers above
+    # it lose
+    threshold = np.where(capacity > 0, n, -1)
     n_prog = len(capacity)
-    # lowest merit a program holds once full (-1 while it has room): proposers below it lose
-    threshold = np.where(capacity > 0, -1.0, np.inf)
+    free = np.arange(n)
+    choice = util.argmax(axis=1)
     # an applicant displaced after idle rounds proposes again, so rounds can exceed the choices;
     # every round consumes at least one proposal, which bounds the loop
-    while True:
-        free = np.flatnonzero(searching & (held < 0))
-        if len(free) == 0:
-            break
-        choice = util[free].argmax(axis=1)
+    while len(free):
         acceptable = util[free, choice] > outside[free]
-        searching[free[~acceptable]] = False
         free, choice = free[acceptable], choice[acceptable]
         util[free, choice] = -np.inf  # each program is proposed to at most once
         proposed = offset[free] + choice
-        beats = merit[free] > threshold[proposed]
+        beats = free < threshold[proposed]
+        rejected = free[~beats]
         free, proposed = free[beats], proposed[beats]
-        if len(free) == 0:
-            continue
-        touched = np.zeros(n_prog, dtype=bool)
-        touched[proposed] = True
-        holding = np.flatnonzero(held >= 0)
-        holding = holding[touched[held[holding]]]  # only programs with new proposals re-decide
-        cand = np.concatenate([holding, free])
-        prog = np.concatenate([held[holding], proposed])
-        order = np.argsort(prog - merit[cand] * 0.5, kind="stable")  # merit in [0, 1)
-        cand, prog = cand[order], prog[order]
-        rank = rank_within_groups(prog)
-        accept = rank < capacity[prog]
-        held[cand[accept]] = prog[accept]
-        held[cand[~accept]] = -1
-        last = accept & (rank == capacity[prog] - 1)  # the weakest holder of a full program
-        threshold[prog[last]] = merit[cand[last]]
-    return held
+        if len(free):
+            touched = np.zeros(n_prog, dtype=bool)
+            touched[proposed] = True
+            holding = np.flatnonzero(held >= 0)
+            holding = holding[touched[held[holding]]]  # only programs with proposals re-decide
+            key = np.concatenate([held[holding] * n + holding, proposed * n + free])
+            key.sort()  # by program, then merit
+            prog, cand = np.divmod(key, n)
+            rank = rank_within_groups(prog)
+            accept = rank < capacity[prog]
+            held[cand[accept]] = prog[accept]
+            held[cand[~accept]] = -1
+            last = accept & (rank == capacity[prog] - 1)  # the weakest holder of a full program
+            threshold[prog[last]] = cand[last]
+            rejected = np.concatenate([rejected, cand[~accept]])
+        free = rejected
+        choice = util[free].argmax(axis=1)
+    out = np.empty(n, dtype=np.int64)
+    out[by_merit] = held
+    return out
 
 
 def recruit(m: TraineeFlowModel) -> None:

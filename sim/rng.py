@@ -81,14 +81,15 @@ class Stream:
             tk = self._month_keys[t] = np.uint64(
                 _mix_int((month * _GOLDEN_INT + self._key) & _MASK)
             )
-        x = np.multiply(np.atleast_1d(np.asarray(slots, dtype=np.uint64)), _GOLDEN)
+        x = np.multiply(slots, _GOLDEN, dtype=np.uint64, casting="unsafe")
+        if x.ndim == 0:
+            return self.uniform(t, np.reshape(slots, 1))[0]
         np.add(x, tk, out=x)
         _mix(x)
         np.right_shift(x, _S11, out=x)
-        out = x.astype(np.float64)
-        out += 0.5
+        out = np.add(x, 0.5, dtype=np.float64)
         out *= _TWO53
-        return out[0] if np.ndim(slots) == 0 else out.reshape(np.shape(slots))
+        return out
 
     def gumbel(self, t: int, slots: np.ndarray) -> np.ndarray:
         """Standard Gumbel numbers (for choice among alternatives by the Gumbel-max rule)."""

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 MILES_LOCAL = 50.0  # NHSE: "around 80% ... settle within 50 miles of where they trained"
 _MAX_ROUNDS = 3  # re-choice rounds per month when trusts are over-subscribed; the rest wait
+BLOCK = 16  # trusts per block of the two-step inverse CDF of a seeker's choice
 
 
 def settle(m: TraineeFlowModel, t: int) -> None:
@@ -37,34 +38,37 @@ def settle(m: TraineeFlowModel, t: int) -> None:
     if len(seekers) == 0:
         return
     vac = vacancies(m)
-    able = seekers[vac.sum(axis=0)[tr.spec[seekers]] > 0]
-    prio = m.streams["settlement_priority"].uniform(t, tr.slot[able])
-    chosen_rows, chosen_trust = [], []
+    vac_t = np.zeros((m.n_specs, m.settlement_decay.shape[1]))
+    vac_t[:, : vac.shape[0]] = vac.T
+    seeker_spec = tr.spec[seekers]
+    pos = np.flatnonzero(vac.sum(axis=0)[seeker_spec] > 0)  # positions in `seekers`
+    prio = m.streams["settlement_priority"].uniform(t, tr.slot[seekers[pos]])
+    got = np.full(len(seekers), -1, dtype=np.int64)  # trust each seeker is appointed to
     for r in range(_MAX_ROUNDS):
-        if len(able) == 0:
+        if len(pos) == 0:
             break
-        spec = tr.spec[able]
-        choice, has = _choose_trusts(m, vac, able, spec, t * _MAX_ROUNDS + r)
-        able, prio, spec, choice = able[has], prio[has], spec[has], choice[has]
-        cell = choice.astype(np.int64) * m.n_specs + spec
+        spec = seeker_spec[pos]
+        choice, has = _choose_trusts(m, vac_t, seekers[pos], spec, t * _MAX_ROUNDS + r)
+        pos, prio, spec, choice = pos[has], prio[has], spec[has], choice[has]
+        cell = choice * m.n_specs + spec
         order = np.argsort(cell - prio * 0.5, kind="stable")  # by cell, higher priority first
         rank = rank_within_groups(cell[order])
-        ok = np.zeros(len(able), bool)
+        ok = np.zeros(len(pos), bool)
         ok[order] = rank < vac.ravel()[cell[order]]
-        chosen_rows.append(able[ok])
-        chosen_trust.append(choice[ok])
+        got[pos[ok]] = choice[ok]
         np.subtract.at(vac, (choice[ok], spec[ok]), 1)
-        able, prio = able[~ok], prio[~ok]
-    still = seekers
-    if chosen_rows:
-        appointed = np.concatenate(chosen_rows)
-        _appoint(m, t, appointed, np.concatenate(chosen_trust))
-        still = np.setdiff1d(still, appointed, assume_unique=True)
+        np.subtract.at(vac_t, (spec[ok], choice[ok]), 1)
+        pos, prio = pos[~ok], prio[~ok]
+    chosen = got >= 0
+    still = seekers[~chosen]
     waited = still[tr.seek_since[still] < t]  # waiting since an earlier month
     created = create_posts(m, t, waited)
     if len(created):
-        _appoint(m, t, created, tr.trust[created])
-        still = np.setdiff1d(still, created, assume_unique=True)
+        chosen[np.searchsorted(seekers, created)] = True
+        got[chosen] = np.where(got[chosen] >= 0, got[chosen], tr.trust[seekers[chosen]])
+        still = seekers[~chosen]
+    if chosen.any():
+        _appoint(m, t, seekers[chosen], got[chosen])
     u = m.streams["seeker_leave"].uniform(t, tr.slot[still])
     gone = (u < p.seeker_leave_rate) | ((t - tr.seek_since[still]) >= p.settlement_max_wait_months)
     lost = still[gone]
@@ -82,41 +86,38 @@ def _region_spec(m: TraineeFlowModel, rows: np.ndarray) -> np.ndarray:
 
 
 def _choose_trusts(
-    m: TraineeFlowModel, vac: np.ndarray, seekers: np.ndarray, spec: np.ndarray, key: int
+    m: TraineeFlowModel, vac_t: np.ndarray, seekers: np.ndarray, spec: np.ndarray, key: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each seeker's pick among vacancies of its specialty (weights in the module docstring).
 
-    Sparse over the (seeker, trust with a vacancy in the seeker's specialty) pairs; returns the
-    chosen trust per seeker and whether the seeker took one (the rest wait this month).
+    `vac_t` is (specialty x trust) vacancies, trusts padded to whole blocks of `BLOCK`. The
+    draw is inverted in two steps, first the block of trusts, then the trust within it: the
+    distribution of a sequential inverse CDF over trusts in index order, without a cumulative sum
+    over every (seeker, trust) pair. Returns the chosen trust per seeker and whether the seeker
+    took one (the rest wait this month).
     """
-    tr, w = m.trainees, m.world
-    n_t = w.n_trusts
-    vac_t = vac.T.ravel()  # specialty-major cells: s * n_trusts + trust
-    cells = np.flatnonzero(vac_t)
-    per_spec = np.bincount(cells // n_t, minlength=m.n_specs)
-    first = np.cumsum(per_spec) - per_spec
-    n_pairs = per_spec[spec]
-    seeker_of = np.repeat(np.arange(len(seekers)), n_pairs)
-    offset = np.cumsum(n_pairs) - n_pairs
-    pair_cell = cells[np.repeat(first[spec] - offset, n_pairs) + np.arange(n_pairs.sum())]
-    trust = pair_cell % n_t
-    last = tr.trust[seekers][seeker_of]
-    weight = m.settlement_decay[last, trust] * vac_t[pair_cell]
-    home = w.trust_lo[trust] == tr.home_lo[seekers][seeker_of]
-    weight = np.where(home, weight * m.params.settlement_home_pull, weight)
+    tr = m.trainees
+    last = tr.trust[seekers]
+    weight = m.settlement_decay[last]  # a copy: (seekers x padded trusts)
+    weight *= vac_t[spec]
+    weight *= m.home_pull[tr.home_lo[seekers]]
     if m.retention_bonus != 1.0:
-        same = w.trust_region[trust] == w.trust_region[last]
-        weight = np.where(same, weight * m.retention_bonus, weight)
-    cum = np.cumsum(weight)
-    total = np.bincount(seeker_of, weights=weight, minlength=len(seekers))
-    before = np.concatenate(([0.0], cum))[offset]  # cumulative weight before each seeker
+        weight *= m.retention_pull[m.world.trust_region[last]]
+    blocks = weight.reshape(len(seekers), -1, BLOCK)
+    cum_block = np.cumsum(blocks.sum(axis=2), axis=1)
+    total = cum_block[:, -1]
     u = m.streams["settlement_choice"].uniform(key, tr.slot[seekers])
     draw = u * (total + m.params.settlement_wait_weight)
     able = draw < total  # the rest prefer to wait this month than take any vacancy offered
-    idx = np.searchsorted(cum, before + draw, side="right")
-    idx = np.clip(idx, offset, offset + n_pairs - 1)  # guard round-off at a seeker's ends
+    rows = np.flatnonzero(able)
+    cum_block, draw = cum_block[rows], draw[rows]
+    block = np.count_nonzero(cum_block <= draw[:, None], axis=1)
+    rest = draw - np.where(block > 0, cum_block[np.arange(len(rows)), block - 1], 0.0)
+    within = blocks[rows, block]
+    i = np.count_nonzero(np.cumsum(within, axis=1) <= rest[:, None], axis=1)
+    last_weighted = BLOCK - 1 - np.argmax(within[:, ::-1] > 0, axis=1)  # guards round-off
     choice = np.full(len(seekers), -1, dtype=np.int64)
-    choice[able] = trust[idx[able]]
+    choice[rows] = block * BLOCK + np.minimum(i, last_weighted)
     return choice, able
 
 

@@ -68,6 +68,8 @@ def enter(
         a0,
     )
     trust = m.posts.trust[post]
+    attr_due = due_month(start, months)
+    cct_due = cct_month(t, prog, required, fte)
     rows = tr.append(
         n,
         spec=spec,
@@ -77,13 +79,15 @@ def enter(
         lo=m.world.trust_lo[trust],
         home_lo=home_lo,
         start_t=start,
-        attr_due=due_month(start, months),
+        attr_due=attr_due,
         required=required,
         prog=prog,
         prog_t=t,
         fte=fte,
-        cct_due=cct_month(t, prog, required, fte),
+        cct_due=cct_due,
     )
+    tr.attr_window.add(rows, attr_due)
+    tr.cct_window.add(rows, cct_due)
     m.posts.holder[post] = rows
     m.log(rows, start, EV_START, trust)
     m.counts.trainees += n
@@ -93,17 +97,16 @@ def enter(
 def monthly_exits(m: TraineeFlowModel, t: int) -> None:
     """Trainees whose attrition or CCT month has come leave their posts."""
     tr = m.trainees
-    n = tr.n
-    leaving = np.flatnonzero(tr.attr_due[:n] == t)
+    leaving = tr.attr_window.due(tr.attr_due, tr.n, t)
     leaving = leaving[(tr.status[leaving] == IN_TRAINING) & (tr.cct_due[leaving] >= t)]
-    completing = np.flatnonzero(tr.cct_due[:n] == t)
+    completing = tr.cct_window.due(tr.cct_due, tr.n, t)
     completing = completing[(tr.status[completing] == IN_TRAINING) & (tr.attr_due[completing] > t)]
     if len(leaving):
         _vacate(m, leaving, t, LEFT, EV_LEAVE)
     if len(completing):
         _vacate(m, completing, t, SEEKING, EV_CCT)
         tr.seek_since[completing] = t
-        m.seeking = np.union1d(m.seeking, completing)
+        m.seeking = np.sort(np.concatenate([m.seeking, completing]))  # disjoint sets
         key = m.world.trust_region[tr.trust[completing]] * m.n_specs + tr.spec[completing]
         m.recorder.add("ccts", key)
 
@@ -142,6 +145,7 @@ def arcp(m: TraineeFlowModel) -> None:
     now_ltft = np.where(is_ltft, u_ltft < p.ltft_persistence, u_ltft < switch_in)
     tr.fte[rows] = np.where(now_ltft, p.ltft_fte, 1.0)
     tr.cct_due[rows] = cct_month(t, prog, tr.required[rows], tr.fte[rows])
+    tr.cct_window.reset()
     released = rows[release]
     if len(released):
         _vacate(m, released, t, LEFT, EV_LEAVE)
