@@ -45,7 +45,8 @@ def international_recruits(m: TraineeFlowModel, t: int) -> None:
     cells = np.flatnonzero(counts)
     spec, trust = np.divmod(cells, m.world.n_trusts)
     race = -np.log(m.streams["img_choice"].uniform(t, m.slots(spec, _CELL_BASE + trust)))
-    order = np.lexsort((race / counts[cells], spec))
+    order = np.argsort(race / counts[cells], kind="stable")
+    order = order[np.argsort(spec[order], kind="stable")]  # by specialty, then key
     spec, trust = spec[order], trust[order]
     rank = rank_within_groups(spec)
     taken = rank < arrivals[spec]

@@ -82,26 +82,18 @@ class TraineeFlowModel(mesa.Model):
         )
         self.created_this_year = 0  # consultant posts created for waiting candidates
         self.retention_bonus = self.policy.incentives.retention_bonus
-        # settlement weights by (last trust x trust), trusts padded to whole blocks (weight 0)
+        # settlement weights by (last trust x trust), (home local office x trust) and (region of
+        # last trust x trust); trusts padded to whole blocks with weight 0
         n_cols = -(-world.n_trusts // BLOCK) * BLOCK
         pad = ((0, 0), (0, n_cols - world.n_trusts))
         decay = np.exp(-world.distance_miles / self.params.settlement_decay_miles)
         self.settlement_decay = np.pad(decay.astype(np.float64), pad)  # exact widening
         lo_of_trust, region_of_trust = world.trust_lo[None, :], world.trust_region[None, :]
-        self.home_pull = np.pad(  # (home local office x trust)
-            np.where(
-                np.arange(world.n_los)[:, None] == lo_of_trust,
-                self.params.settlement_home_pull,
-                1.0,
-            ),
-            pad,
-        )
-        self.retention_pull = np.pad(  # (region of last trust x trust)
-            np.where(
-                np.arange(world.n_regions)[:, None] == region_of_trust, self.retention_bonus, 1.0
-            ),
-            pad,
-        )
+        pull, bonus = self.params.settlement_home_pull, self.retention_bonus
+        home = np.arange(world.n_los)[:, None] == lo_of_trust
+        self.home_pull = np.pad(np.where(home, pull, 1.0), pad)
+        same = np.arange(world.n_regions)[:, None] == region_of_trust
+        self.retention_pull = np.pad(np.where(same, bonus, 1.0), pad)
         self._icb_shares = icb_fair_shares(
             world, self.policy.programme.deprivation_weight, self.policy.programme.region_growth
         )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.columns import NEVER
 from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
 from sim.calendar import calendar_year
 from sim.need import trust_fair_shares
@@ -104,6 +105,7 @@ class Programme:
         self.start_gap = np.zeros((self.n_areas, m.n_specs))
         self.released = np.zeros((self.n_areas, m.n_specs))  # posts released since phase start
         self.unplaced = np.zeros((w.n_regions, m.n_specs))
+        self.first_end = NEVER  # earliest month an expansion post's funding ends
         self.expansion_specs = [
             resolve_specialties(e.specialties, w.specialty_codes, groups)
             for e in (self.cfg.expansion if self.cfg.enabled else ())
@@ -148,6 +150,8 @@ class Programme:
 
     def monthly(self, t: int) -> None:
         """Expansion posts whose funding has ended close once vacant."""
+        if t < self.first_end:
+            return
         p = self.m.posts
         n = p.n
         ended = np.flatnonzero(p.active[:n] & (p.end_t[:n] <= t) & (p.holder[:n] < 0))
@@ -334,5 +338,7 @@ class Programme:
             slot=m.slots(spec, m.next_ordinals("post", spec)),
             end_t=t + 12 * lifetime,
         )
+        if len(trusts):
+            self.first_end = min(self.first_end, t + 12 * lifetime)
         unplaced = largest_remainder(n - len(trusts), np.maximum(deficit - take, 0) + 1e-9)
         np.add.at(self.unplaced[:, s], self._area_region(), unplaced)

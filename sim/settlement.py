@@ -38,7 +38,7 @@ def settle(m: TraineeFlowModel, t: int) -> None:
     if len(seekers) == 0:
         return
     vac = vacancies(m)
-    vac_t = np.zeros((m.n_specs, m.settlement_decay.shape[1]))
+    vac_t = np.zeros((m.n_specs, m.settlement_decay.shape[1]))  # trusts padded: no vacancy
     vac_t[:, : vac.shape[0]] = vac.T
     seeker_spec = tr.spec[seekers]
     pos = np.flatnonzero(vac.sum(axis=0)[seeker_spec] > 0)  # positions in `seekers`
@@ -90,33 +90,35 @@ def _choose_trusts(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each seeker's pick among vacancies of its specialty (weights in the module docstring).
 
-    `vac_t` is (specialty x trust) vacancies, trusts padded to whole blocks of `BLOCK`. The
-    draw is inverted in two steps, first the block of trusts, then the trust within it: the
-    distribution of a sequential inverse CDF over trusts in index order, without a cumulative sum
-    over every (seeker, trust) pair. Returns the chosen trust per seeker and whether the seeker
-    took one (the rest wait this month).
+    `vac_t` is (specialty x trust) vacancies, trusts padded to whole blocks of `BLOCK` (weight 0).
+    The draw is inverted in two steps, first the block of trusts (from the weights summed by
+    block in one pass), then the trust within it: the distribution of an inverse CDF over trusts
+    in index order, without a cumulative sum over every (seeker, trust) pair. Returns the chosen
+    trust per seeker and whether the seeker took one (the rest wait this month).
     """
     tr = m.trainees
+    n = len(seekers)
     last = tr.trust[seekers]
-    weight = m.settlement_decay[last]  # a copy: (seekers x padded trusts)
-    weight *= vac_t[spec]
-    weight *= m.home_pull[tr.home_lo[seekers]]
+    factors = [m.settlement_decay[last], vac_t[spec], m.home_pull[tr.home_lo[seekers]]]
     if m.retention_bonus != 1.0:
-        weight *= m.retention_pull[m.world.trust_region[last]]
-    blocks = weight.reshape(len(seekers), -1, BLOCK)
-    cum_block = np.cumsum(blocks.sum(axis=2), axis=1)
-    total = cum_block[:, -1]
+        factors.append(m.retention_pull[m.world.trust_region[last]])
+    factors = [f.reshape(n, -1, BLOCK) for f in factors]  # (seekers x blocks x BLOCK)
+    by_block = np.einsum(",".join(["ibk"] * len(factors)) + "->bi", *factors)
+    cum_block = np.cumsum(by_block, axis=0)  # (blocks x seekers)
+    total = cum_block[-1]
     u = m.streams["settlement_choice"].uniform(key, tr.slot[seekers])
     draw = u * (total + m.params.settlement_wait_weight)
     able = draw < total  # the rest prefer to wait this month than take any vacancy offered
     rows = np.flatnonzero(able)
-    cum_block, draw = cum_block[rows], draw[rows]
-    block = np.count_nonzero(cum_block <= draw[:, None], axis=1)
-    rest = draw - np.where(block > 0, cum_block[np.arange(len(rows)), block - 1], 0.0)
-    within = blocks[rows, block]
+    cum_block, draw = cum_block[:, rows], draw[rows]
+    block = np.count_nonzero(cum_block <= draw, axis=0)
+    rest = draw - np.where(block > 0, cum_block[block - 1, np.arange(len(rows))], 0.0)
+    within = factors[0][rows, block]  # (able seekers x BLOCK) weights of the chosen block
+    for f in factors[1:]:
+        within *= f[rows, block]
     i = np.count_nonzero(np.cumsum(within, axis=1) <= rest[:, None], axis=1)
     last_weighted = BLOCK - 1 - np.argmax(within[:, ::-1] > 0, axis=1)  # guards round-off
-    choice = np.full(len(seekers), -1, dtype=np.int64)
+    choice = np.full(n, -1, dtype=np.int64)
     choice[rows] = block * BLOCK + np.minimum(i, last_weighted)
     return choice, able
 
