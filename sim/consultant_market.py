@@ -19,6 +19,7 @@ import numpy as np
 
 from agents.columns import NEVER
 from sim.consultant_ages import exit_months
+from sim.rng import cell_slots
 
 if TYPE_CHECKING:
     from sim.model import TraineeFlowModel
@@ -40,8 +41,7 @@ def add_consultants(
         return np.empty(0, dtype=np.int64)
     if slots is None:
         slots = m.slots(spec, m.next_ordinals("consultant", spec))
-    u_retire = m.streams["retirement"].uniform(t, slots)
-    u_leave = m.streams["consultant_leave"].uniform(t, slots)
+    u_retire, u_leave = m.streams.uniforms(t, slots, ("retirement", "consultant_leave"))
     months = exit_months(m.params, age, u_retire, u_leave)
     due = t + np.maximum(1, np.ceil(np.minimum(months, NEVER / 4))).astype(np.int64)
     due = np.minimum(due, NEVER).astype(np.int32)
@@ -87,7 +87,7 @@ def grow_establishment(m: TraineeFlowModel) -> None:
     t = int(m.time)
     e = m.establishment
     trust, spec = np.divmod(np.arange(e.size), m.n_specs)
-    u = m.streams["establishment_growth"].uniform(t, m.slots(spec, trust))
+    u = m.streams["establishment_growth"].uniform(t, cell_slots(spec, trust))
     change = np.floor(e.ravel() * m.params.establishment_growth + u).astype(np.int64)
     m.establishment = np.maximum(e + change.reshape(e.shape), 0)
     added = np.maximum(change, 0)
@@ -96,28 +96,28 @@ def grow_establishment(m: TraineeFlowModel) -> None:
     m.created_this_year = 0
 
 
-def create_posts(m: TraineeFlowModel, t: int, waiting: np.ndarray) -> np.ndarray:
-    """Trusts fund posts for some CCT holders waiting for one; returns those appointed.
+def create_posts(m: TraineeFlowModel, waiting: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Trusts fund posts for some CCT holders waiting; returns indices (into `waiting`) of those.
 
     Each waiting holder's last training trust creates a post for them with monthly chance
-    `post_creation_rate`, until the year's budget (`post_creation_budget` x funded posts) is
-    spent; the holder is appointed to it at once.
+    `post_creation_rate` (`u`: their `post_creation` draws), until the year's budget
+    (`post_creation_budget` x funded posts) is spent; the holder is appointed to it at once.
     """
     p, tr = m.params, m.trainees
     if len(waiting) == 0 or p.post_creation_rate == 0:
         return np.empty(0, dtype=np.int64)
     budget = int(p.post_creation_budget * m.establishment.sum()) - m.created_this_year
-    u = m.streams["post_creation"].uniform(t, tr.slot[waiting])
-    chosen = waiting[u < p.post_creation_rate][: max(budget, 0)]
+    picked = np.flatnonzero(u < p.post_creation_rate)[: max(budget, 0)]
+    chosen = waiting[picked]
     if len(chosen) == 0:
-        return chosen
+        return picked
     trust, spec = tr.trust[chosen], tr.spec[chosen]
     np.add.at(m.establishment, (trust, spec), 1)
     m.created_this_year += len(chosen)
     keys = m.world.trust_region[trust] * m.n_specs + spec
     m.recorder.add("consultant_posts_added", keys)
     m.recorder.add("posts_created", keys)
-    return chosen
+    return picked
 
 
 def age_vacancies(m: TraineeFlowModel) -> None:

@@ -16,15 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.consultant import INTERNATIONAL
+from sim.choice import rank_within_groups
 from sim.consultant_market import add_consultants, vacancies
-from sim.recruitment import rank_within_groups
+from sim.rng import CELL_BASE, cell_slots, img_slots
 
 if TYPE_CHECKING:
     from sim.model import TraineeFlowModel
-
-IMG_BASE = 1 << 38  # slots of international recruits sit above those of trainees
-_PER_MONTH = 1 << 16  # most recruits a specialty can have in one month (slot layout)
-_CELL_BASE = 1 << 37  # slots of the per-cell draws that decide where recruits go
 
 
 def international_recruits(m: TraineeFlowModel, t: int) -> None:
@@ -33,7 +30,7 @@ def international_recruits(m: TraineeFlowModel, t: int) -> None:
     vac = vacancies(m)
     vac[m.vacant_months < p.img_after_months] = 0
     expected = p.img_inflow_share / 12.0 * m.establishment.sum(axis=0) * m.img_factor
-    u = m.streams["img_arrivals"].uniform(t, m.slots(np.arange(m.n_specs), 0))
+    u = m.streams["img_arrivals"].uniform(t, m.slots(np.arange(m.n_specs), 0))  # per specialty
     arrivals = np.minimum(np.floor(expected + u).astype(np.int64), vac.sum(axis=0))
     if not arrivals.any():
         return
@@ -44,14 +41,14 @@ def international_recruits(m: TraineeFlowModel, t: int) -> None:
     counts = vac.T.ravel()  # specialty-major cells: s * n_trusts + trust
     cells = np.flatnonzero(counts)
     spec, trust = np.divmod(cells, m.world.n_trusts)
-    race = -np.log(m.streams["img_choice"].uniform(t, m.slots(spec, _CELL_BASE + trust)))
+    race = -np.log(m.streams["img_choice"].uniform(t, cell_slots(spec, trust, CELL_BASE)))
     order = np.argsort(race / counts[cells], kind="stable")
     order = order[np.argsort(spec[order], kind="stable")]  # by specialty, then key
     spec, trust = spec[order], trust[order]
     rank = rank_within_groups(spec)
     taken = rank < arrivals[spec]
     spec, trust = spec[taken], trust[taken]
-    slots = m.slots(spec, IMG_BASE + t * _PER_MONTH + rank[taken])
+    slots = img_slots(spec, t, rank[taken])
     age = p.img_age_mean + 4.0 * m.streams["img_age"].normal(t, slots)
     add_consultants(m, t, trust, spec, age, INTERNATIONAL, slots=slots)
     m.recorder.add("international_recruits", m.world.trust_region[trust] * m.n_specs + spec)

@@ -27,9 +27,10 @@ from sim.programme import Programme
 from sim.recorder import Recorder
 from sim.recruitment import recruit
 from sim.rng import Streams, make_slots
-from sim.rotation import idt_window, rotate
+from sim.rotation import rotate
 from sim.settlement import BLOCK, settle
 from sim.training import arcp, monthly_exits
+from sim.transfers import idt_window
 from sim.world import World
 
 

@@ -14,32 +14,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import calendar as cal
+from sim.choice import gumbel_utilities, programme_vacancies, rank_within_groups
+from sim.rng import applicant_slots
 from sim.training import enter
 
 if TYPE_CHECKING:
     from sim.model import TraineeFlowModel
-
-
-APPLICANT_BASE = 1 << 30  # applicant ordinals sit above those of base-year trainees
-APPLICANTS_PER_ROUND = 1 << 17  # most applicants a specialty can have in one round
-
-
-def applicant_ordinals(t: int, k: np.ndarray) -> np.ndarray:
-    """Permanent ordinals of the k-th applicants of a round at month t (unique per specialty)."""
-    return APPLICANT_BASE + int(t) * APPLICANTS_PER_ROUND + np.asarray(k, dtype=np.int64)
-
-
-def rank_within_groups(groups_sorted: np.ndarray) -> np.ndarray:
-    """0,1,2... position of each element within its run of equal values (input sorted)."""
-    n = len(groups_sorted)
-    if n == 0:
-        return np.empty(0, dtype=np.int64)
-    new_run = np.empty(n, dtype=bool)
-    new_run[0] = True
-    np.not_equal(groups_sorted[1:], groups_sorted[:-1], out=new_run[1:])
-    starts = np.flatnonzero(new_run)
-    run_index = np.cumsum(new_run) - 1
-    return np.arange(n) - starts[run_index]
 
 
 def deferred_acceptance(
@@ -106,38 +87,32 @@ def recruit(m: TraineeFlowModel) -> None:
     t = int(m.time)
     w, p = m.world, m.params
     n_lo, n_spec = w.n_los, m.n_specs
-    in_round = m.spec_recruits_in_february if t % 12 == 6 else np.ones(n_spec, bool)
+    february = cal.month_of_year(t) == cal.FEBRUARY
+    in_round = m.spec_recruits_in_february if february else np.ones(n_spec, bool)
     vac = m.posts.vacant()
     vac = vac[in_round[m.posts.spec[vac]]]
-    prog_of_post = m.posts.spec[vac].astype(np.int64) * n_lo + w.trust_lo[m.posts.trust[vac]]
-    capacity = np.bincount(prog_of_post, minlength=n_spec * n_lo)
     m.recorder.add("offered", w.trust_region[m.posts.trust[vac]] * n_spec + m.posts.spec[vac])
+    vac, prog_of_post = programme_vacancies(m.posts, w, m.streams["post_choice"], t, vac)
+    capacity = np.bincount(prog_of_post, minlength=n_spec * n_lo)
 
     n_app = np.where(in_round, np.rint(m.spec_applicants * p.appointable_share), 0).astype(np.int64)
-    if t % 12 == 6:
+    if february:
         n_app = np.rint(n_app / 2).astype(np.int64)  # ESTIMATE: a February round is half-size
     spec = np.repeat(np.arange(n_spec), n_app)
     k = np.arange(len(spec)) - np.repeat(np.cumsum(n_app) - n_app, n_app)
-    slots = m.slots(spec, applicant_ordinals(t, k))
-    merit = m.streams["applicant_merit"].uniform(t, slots)
+    slots = applicant_slots(spec, t, k)
+    merit, u_home = m.streams.uniforms(t, slots, ("applicant_merit", "applicant_home"))
     cum = np.cumsum(w.lo_population) / w.lo_population.sum()
-    home = np.minimum(np.searchsorted(cum, m.streams["applicant_home"].uniform(t, slots)), n_lo - 1)
-    pref_slots = np.repeat(slots, n_lo) * np.uint64(n_lo) + np.tile(
-        np.arange(n_lo, dtype=np.uint64), len(spec)
-    )
-    noise = m.streams["applicant_preference"].gumbel(t, pref_slots).reshape(len(spec), n_lo)
-    util = m.lo_popularity[None, :] + noise
+    home = np.minimum(np.searchsorted(cum, u_home), n_lo - 1)
+    util = gumbel_utilities(m.streams["applicant_preference"], t, slots, m.lo_popularity)
     util[np.arange(len(spec)), home] += p.home_pull
     round2 = m.spec_entry_level[spec] >= 3  # ST3/ST4 entry: applicants already employed
     outside = np.where(round2, p.outside_option_round2, p.outside_option)
     held = deferred_acceptance(util, spec * n_lo, outside, merit, capacity)
 
     got = np.flatnonzero(held >= 0)
-    got = got[np.lexsort((-merit[got], held[got]))]
-    post_key = m.streams["post_choice"].uniform(t, m.posts.slot[vac])
-    vac_order = np.lexsort((post_key, prog_of_post))
-    vac, prog_sorted = vac[vac_order], prog_of_post[vac_order]
-    first = np.searchsorted(prog_sorted, held[got])
+    got = got[np.lexsort((-merit[got], held[got]))]  # by programme, the best first
+    first = np.searchsorted(prog_of_post, held[got])
     posts = vac[first + rank_within_groups(held[got])]
     enter(m, t, spec[got], posts, home[got], slots=slots[got])
     m.recorder.add("recruits", w.trust_region[m.posts.trust[posts]] * n_spec + spec[got])

@@ -20,8 +20,8 @@ import numpy as np
 
 from agents.consultant import FROM_CCT
 from agents.trainee import CONSULTANT, EV_LOST, EV_SETTLE, LOST
+from sim.choice import rank_within_groups
 from sim.consultant_market import add_consultants, create_posts, vacancies
-from sim.recruitment import rank_within_groups
 
 if TYPE_CHECKING:
     from sim.model import TraineeFlowModel
@@ -37,46 +37,50 @@ def settle(m: TraineeFlowModel, t: int) -> None:
     seekers = m.seeking
     if len(seekers) == 0:
         return
+    slots = tr.slot[seekers]
+    u_prio, u_create, u_leave = m.streams.uniforms(
+        t, slots, ("settlement_priority", "post_creation", "seeker_leave")
+    )
+    rounds = [t * _MAX_ROUNDS + r for r in range(_MAX_ROUNDS)]
+    u_choice = m.streams["settlement_choice"].uniform_months(rounds, slots)
     vac = vacancies(m)
     vac_t = np.zeros((m.n_specs, m.settlement_decay.shape[1]))  # trusts padded: no vacancy
     vac_t[:, : vac.shape[0]] = vac.T
     seeker_spec = tr.spec[seekers]
     pos = np.flatnonzero(vac.sum(axis=0)[seeker_spec] > 0)  # positions in `seekers`
-    prio = m.streams["settlement_priority"].uniform(t, tr.slot[seekers[pos]])
     got = np.full(len(seekers), -1, dtype=np.int64)  # trust each seeker is appointed to
     for r in range(_MAX_ROUNDS):
         if len(pos) == 0:
             break
         spec = seeker_spec[pos]
-        choice, has = _choose_trusts(m, vac_t, seekers[pos], spec, t * _MAX_ROUNDS + r)
-        pos, prio, spec, choice = pos[has], prio[has], spec[has], choice[has]
+        choice, has = _choose_trusts(m, vac_t, seekers[pos], spec, u_choice[r, pos])
+        pos, spec, choice = pos[has], spec[has], choice[has]
         cell = choice * m.n_specs + spec
-        order = np.argsort(cell - prio * 0.5, kind="stable")  # by cell, higher priority first
+        order = np.argsort(cell - u_prio[pos] * 0.5, kind="stable")  # by cell, priority first
         rank = rank_within_groups(cell[order])
         ok = np.zeros(len(pos), bool)
         ok[order] = rank < vac.ravel()[cell[order]]
         got[pos[ok]] = choice[ok]
         np.subtract.at(vac, (choice[ok], spec[ok]), 1)
         np.subtract.at(vac_t, (spec[ok], choice[ok]), 1)
-        pos, prio = pos[~ok], prio[~ok]
+        pos = pos[~ok]
+    still = np.flatnonzero(got < 0)  # positions of those not appointed
+    waited = still[tr.seek_since[seekers[still]] < t]  # waiting since an earlier month
+    created = waited[create_posts(m, seekers[waited], u_create[waited])]
+    got[created] = tr.trust[seekers[created]]
     chosen = got >= 0
-    still = seekers[~chosen]
-    waited = still[tr.seek_since[still] < t]  # waiting since an earlier month
-    created = create_posts(m, t, waited)
     if len(created):
-        chosen[np.searchsorted(seekers, created)] = True
-        got[chosen] = np.where(got[chosen] >= 0, got[chosen], tr.trust[seekers[chosen]])
-        still = seekers[~chosen]
+        still = np.flatnonzero(~chosen)
     if chosen.any():
         _appoint(m, t, seekers[chosen], got[chosen])
-    u = m.streams["seeker_leave"].uniform(t, tr.slot[still])
-    gone = (u < p.seeker_leave_rate) | ((t - tr.seek_since[still]) >= p.settlement_max_wait_months)
-    lost = still[gone]
+    waiting = t - tr.seek_since[seekers[still]]
+    gone = (u_leave[still] < p.seeker_leave_rate) | (waiting >= p.settlement_max_wait_months)
+    lost = seekers[still[gone]]
     if len(lost):
         tr.status[lost] = LOST
         m.log(lost, t, EV_LOST, tr.trust[lost])
         m.recorder.add("seekers_left", _region_spec(m, lost))
-    m.seeking = still[~gone]
+    m.seeking = seekers[still[~gone]]
 
 
 def _region_spec(m: TraineeFlowModel, rows: np.ndarray) -> np.ndarray:
@@ -86,15 +90,16 @@ def _region_spec(m: TraineeFlowModel, rows: np.ndarray) -> np.ndarray:
 
 
 def _choose_trusts(
-    m: TraineeFlowModel, vac_t: np.ndarray, seekers: np.ndarray, spec: np.ndarray, key: int
+    m: TraineeFlowModel, vac_t: np.ndarray, seekers: np.ndarray, spec: np.ndarray, u: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each seeker's pick among vacancies of its specialty (weights in the module docstring).
 
     `vac_t` is (specialty x trust) vacancies, trusts padded to whole blocks of `BLOCK` (weight 0).
     The draw is inverted in two steps, first the block of trusts (from the weights summed by
     block in one pass), then the trust within it: the distribution of an inverse CDF over trusts
-    in index order, without a cumulative sum over every (seeker, trust) pair. Returns the chosen
-    trust per seeker and whether the seeker took one (the rest wait this month).
+    in index order, without a cumulative sum over every (seeker, trust) pair. `u`: each seeker's
+    uniform draw. Returns the chosen trust per seeker and whether the seeker took one (the rest
+    wait this month).
     """
     tr = m.trainees
     n = len(seekers)
@@ -106,7 +111,6 @@ def _choose_trusts(
     by_block = np.einsum(",".join(["ibk"] * len(factors)) + "->bi", *factors)
     cum_block = np.cumsum(by_block, axis=0)  # (blocks x seekers)
     total = cum_block[-1]
-    u = m.streams["settlement_choice"].uniform(key, tr.slot[seekers])
     draw = u * (total + m.params.settlement_wait_weight)
     able = draw < total  # the rest prefer to wait this month than take any vacancy offered
     rows = np.flatnonzero(able)

@@ -53,14 +53,14 @@ def enter(
     if slots is None:
         slots = m.slots(spec, m.next_ordinals("trainee", spec))
     a0 = np.zeros(n) if survived is None else survived.astype(float)
+    u, u_ltft = m.streams.uniforms(t, slots, ("attrition", "ltft_entry"))
     if ltft is None:
         share = np.clip(m.spec_ltft_share[spec] * p.ltft_entry_factor, 0.0, 1.0)
-        ltft = m.streams["ltft_entry"].uniform(t, slots) < share
+        ltft = u_ltft < share
     fte = np.where(ltft, p.ltft_fte, 1.0).astype(np.float32)
     required = (m.spec_years[spec] * 12.0).astype(np.float32)
     start = t - np.ceil(a0 / 1.0).astype(np.int64)
     prog = np.minimum(a0 * fte, required - 1.0)
-    u = m.streams["attrition"].uniform(t, slots)
     months = attrition_months(
         u,
         m.spec_attrition[spec] * p.attrition_multiplier,
@@ -134,14 +134,13 @@ def arcp(m: TraineeFlowModel) -> None:
     prog = progress_at(tr, rows, t)
     tr.prog[rows] = prog
     tr.prog_t[rows] = t
-    u_out = m.streams["arcp"].uniform(t, slots)
+    u_out, u_ltft = m.streams.uniforms(t, slots, ("arcp", "ltft"))
     release = u_out < p.arcp_release_prob
     extend = (~release) & (u_out < p.arcp_release_prob + p.arcp_extension_prob)
     tr.required[rows[extend]] += p.arcp_extension_months
     tr.extensions[rows[extend]] += 1
     is_ltft = tr.fte[rows] < 1.0
     switch_in = ltft_stock_to_switch(m.spec_ltft_share[tr.spec[rows]], p.ltft_persistence)
-    u_ltft = m.streams["ltft"].uniform(t, slots)
     now_ltft = np.where(is_ltft, u_ltft < p.ltft_persistence, u_ltft < switch_in)
     tr.fte[rows] = np.where(now_ltft, p.ltft_fte, 1.0)
     tr.cct_due[rows] = cct_month(t, prog, tr.required[rows], tr.fte[rows])
