@@ -42,8 +42,8 @@ def international_recruits(m: TraineeFlowModel, t: int) -> None:
     cells = np.flatnonzero(counts)
     spec, trust = np.divmod(cells, m.world.n_trusts)
     race = -np.log(m.streams["img_choice"].uniform(t, cell_slots(spec, trust, CELL_BASE)))
-    order = np.argsort(race / counts[cells], kind="stable")
-    order = order[np.argsort(spec[order], kind="stable")]  # by specialty, then key
+    race /= counts[cells]
+    order = np.argsort(spec + race / (1.0 + race))  # by specialty, then key (mapped into [0, 1))
     spec, trust = spec[order], trust[order]
     rank = rank_within_groups(spec)
     taken = rank < arrivals[spec]

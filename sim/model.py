@@ -88,13 +88,13 @@ class TraineeFlowModel(mesa.Model):
         n_cols = -(-world.n_trusts // BLOCK) * BLOCK
         pad = ((0, 0), (0, n_cols - world.n_trusts))
         decay = np.exp(-world.distance_miles / self.params.settlement_decay_miles)
-        self.settlement_decay = np.pad(decay.astype(np.float64), pad)  # exact widening
+        self.settlement_decay = np.pad(decay, pad)  # single precision, as the distances
         lo_of_trust, region_of_trust = world.trust_lo[None, :], world.trust_region[None, :]
         pull, bonus = self.params.settlement_home_pull, self.retention_bonus
         home = np.arange(world.n_los)[:, None] == lo_of_trust
-        self.home_pull = np.pad(np.where(home, pull, 1.0), pad)
+        self.home_pull = np.pad(np.where(home, pull, 1.0), pad).astype(np.float32)
         same = np.arange(world.n_regions)[:, None] == region_of_trust
-        self.retention_pull = np.pad(np.where(same, bonus, 1.0), pad)
+        self.retention_pull = np.pad(np.where(same, bonus, 1.0), pad).astype(np.float32)
         self._icb_shares = icb_fair_shares(
             world, self.policy.programme.deprivation_weight, self.policy.programme.region_growth
         )

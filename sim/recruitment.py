@@ -39,7 +39,7 @@ def deferred_acceptance(
     and proposers: one integer sort per round.
     """
     n = len(merit)
-    by_merit = np.argsort(-merit, kind="stable")
+    by_merit = np.argsort(-merit)
     util = util[by_merit]  # a copy: tried choices become -inf
     offset = np.asarray(offset)[by_merit]
     outside = np.broadcast_to(np.asarray(outside, dtype=float), (n,))[by_merit]
@@ -106,6 +106,7 @@ def recruit(m: TraineeFlowModel) -> None:
     home = np.minimum(np.searchsorted(cum, u_home), n_lo - 1)
     util = gumbel_utilities(m.streams["applicant_preference"], t, slots, m.lo_popularity)
     util[np.arange(len(spec)), home] += p.home_pull
+    util[capacity.reshape(n_spec, n_lo)[spec] == 0] = -np.inf  # no seat: never proposed to
     round2 = m.spec_entry_level[spec] >= 3  # ST3/ST4 entry: applicants already employed
     outside = np.where(round2, p.outside_option_round2, p.outside_option)
     held = deferred_acceptance(util, spec * n_lo, outside, merit, capacity)

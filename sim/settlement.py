@@ -44,7 +44,7 @@ def settle(m: TraineeFlowModel, t: int) -> None:
     rounds = [t * _MAX_ROUNDS + r for r in range(_MAX_ROUNDS)]
     u_choice = m.streams["settlement_choice"].uniform_months(rounds, slots)
     vac = vacancies(m)
-    vac_t = np.zeros((m.n_specs, m.settlement_decay.shape[1]))  # trusts padded: no vacancy
+    vac_t = np.zeros((m.n_specs, m.settlement_decay.shape[1]), np.float32)  # padded: no vacancy
     vac_t[:, : vac.shape[0]] = vac.T
     seeker_spec = tr.spec[seekers]
     pos = np.flatnonzero(vac.sum(axis=0)[seeker_spec] > 0)  # positions in `seekers`
@@ -108,7 +108,7 @@ def _choose_trusts(
     if m.retention_bonus != 1.0:
         factors.append(m.retention_pull[m.world.trust_region[last]])
     factors = [f.reshape(n, -1, BLOCK) for f in factors]  # (seekers x blocks x BLOCK)
-    by_block = np.einsum(",".join(["ibk"] * len(factors)) + "->bi", *factors)
+    by_block = np.einsum(",".join(["ibk"] * len(factors)) + "->bi", *factors, dtype=np.float64)
     cum_block = np.cumsum(by_block, axis=0)  # (blocks x seekers)
     total = cum_block[-1]
     draw = u * (total + m.params.settlement_wait_weight)
