@@ -63,6 +63,11 @@ class Trainees(ColumnStore):
         super().__init__(capacity)
         self.attr_window = DueWindow()  # rows by attrition month
         self.cct_window = DueWindow()  # rows by CCT month (reset when ARCP moves CCT months)
+        self.seeking = np.empty(0, dtype=np.int64)  # rows of CCT holders seeking a post, sorted
+
+    def in_training(self) -> np.ndarray:
+        """Rows of trainees in programme."""
+        return np.flatnonzero(self.status[: self.n] == IN_TRAINING)
 
 
 def attrition_months(

@@ -16,21 +16,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.consultant import INTERNATIONAL
+from sim import calendar as cal
 from sim.choice import rank_within_groups
-from sim.consultant_market import add_consultants, vacancies
-from sim.rng import CELL_BASE, cell_slots, img_slots
+from sim.consultant_market import add_consultants
+from sim.rng import CELL_BASE, cell_slots, img_slots, make_slots
 
 if TYPE_CHECKING:
-    from sim.model import TraineeFlowModel
+    from sim.context import Context
 
 
-def international_recruits(m: TraineeFlowModel, t: int) -> None:
+def international_recruits(ctx: Context, t: int) -> None:
     """The month's international recruits take open vacancies of their specialty."""
-    p = m.params
-    vac = vacancies(m)
-    vac[m.vacant_months < p.img_after_months] = 0
-    expected = p.img_inflow_share / 12.0 * m.establishment.sum(axis=0) * m.img_factor
-    u = m.streams["img_arrivals"].uniform(t, m.slots(np.arange(m.n_specs), 0))  # per specialty
+    p = ctx.params
+    cells = ctx.cells
+    vac = cells.vacancies()
+    vac[cells.vacant_months < p.img_after_months] = 0
+    per_month = p.img_inflow_share / cal.MONTHS_PER_YEAR
+    expected = per_month * cells.establishment.sum(axis=0) * ctx.specs.img_factor
+    u = ctx.streams["img_arrivals"].uniform(t, make_slots(np.arange(ctx.n_specs), 0))
     arrivals = np.minimum(np.floor(expected + u).astype(np.int64), vac.sum(axis=0))
     if not arrivals.any():
         return
@@ -40,8 +43,8 @@ def international_recruits(m: TraineeFlowModel, t: int) -> None:
     vac[:, arrivals == 0] = 0  # specialties without a recruit this month need no race
     counts = vac.T.ravel()  # specialty-major cells: s * n_trusts + trust
     cells = np.flatnonzero(counts)
-    spec, trust = np.divmod(cells, m.world.n_trusts)
-    race = -np.log(m.streams["img_choice"].uniform(t, cell_slots(spec, trust, CELL_BASE)))
+    spec, trust = np.divmod(cells, ctx.world.n_trusts)
+    race = -np.log(ctx.streams["img_choice"].uniform(t, cell_slots(spec, trust, CELL_BASE)))
     race /= counts[cells]
     order = np.argsort(spec + race / (1.0 + race))  # by specialty, then key (mapped into [0, 1))
     spec, trust = spec[order], trust[order]
@@ -49,6 +52,6 @@ def international_recruits(m: TraineeFlowModel, t: int) -> None:
     taken = rank < arrivals[spec]
     spec, trust = spec[taken], trust[taken]
     slots = img_slots(spec, t, rank[taken])
-    age = p.img_age_mean + 4.0 * m.streams["img_age"].normal(t, slots)
-    add_consultants(m, t, trust, spec, age, INTERNATIONAL, slots=slots)
-    m.recorder.add("international_recruits", m.world.trust_region[trust] * m.n_specs + spec)
+    age = p.img_age_mean + 4.0 * ctx.streams["img_age"].normal(t, slots)
+    add_consultants(ctx, t, trust, spec, age, INTERNATIONAL, slots=slots)
+    ctx.recorder.add("international_recruits", ctx.region_spec(trust, spec))

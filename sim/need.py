@@ -10,9 +10,14 @@ scaled by its population growth to the target year. Shares sum to 1 within the l
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.world import NEED_COMPONENTS, World
+
+if TYPE_CHECKING:
+    from sim.policy import Programme as ProgrammeConfig
 
 DEPRIVATION_WEIGHT = 0.2  # HEE "How does the modelling work?": 20% weighting for deprivation
 REGION_GROWTH = {
@@ -72,3 +77,12 @@ def trust_fair_shares(world: World, icb_shares: np.ndarray) -> np.ndarray:
 def need_component_names(world: World) -> list[str]:
     """Name of each specialty's need component."""
     return [NEED_COMPONENTS[i] for i in world.spec_need_component]
+
+
+def population_growth(world: World, programme: ProgrammeConfig, year: int) -> np.ndarray:
+    """Population growth factor of each region by `year` (linear from 2022 to the target year)."""
+    growth = programme.region_growth
+    target = np.array([growth.get(c, 1.0) for c in world.region_codes])
+    span = max(programme.target_year - 2022, 1)
+    frac = np.clip((year - 2022) / span, 0.0, 1.0)
+    return 1.0 + (target - 1.0) * frac

@@ -8,12 +8,10 @@ import numpy as np
 import pandas as pd
 
 from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
-from sim.calendar import calendar_year
-from sim.consultant_market import vacancies
 from sim.outputs import ICB_YEAR_COLUMNS, REGION_YEAR_COLUMNS
 
 if TYPE_CHECKING:
-    from sim.model import TraineeFlowModel
+    from sim.context import Context
 
 FLOWS = (
     "recruits",
@@ -71,10 +69,20 @@ class Recorder:
                 self._totals[name] += counts
                 chunks.clear()
 
-    def snapshot(self, m: TraineeFlowModel) -> None:
-        """Record stocks now and the flows since the last snapshot."""
+    def snapshot(
+        self,
+        m: Context,
+        year: int,
+        growth: np.ndarray,
+        fair_share_posts: np.ndarray,
+        unplaced_moves: np.ndarray,
+    ) -> None:
+        """Record stocks now and the flows since the last snapshot.
+
+        growth: population growth factor by region; fair_share_posts and unplaced_moves: the
+        programme's, by region and specialty.
+        """
         w = m.world
-        year = calendar_year(int(m.time), m.base_year)
         n_s = m.n_specs
         posts = m.posts
         live = posts.live()
@@ -86,11 +94,10 @@ class Recorder:
 
         funding = posts.funding[live]
         held = posts.holder[live] >= 0
-        trainees = m.in_training()
+        trainees = m.trainees.in_training()
         region_of_trust = w.region_of_trust  # (regions x trusts) 0/1: sums cells by region
-        seek = m.seeking
+        seek = m.trainees.seeking
         seek_key = w.trust_region[m.trainees.trust[seek]] * n_s + m.trainees.spec[seek]
-        growth = m.population_growth(year)
         cols = {
             "year": np.full(self.size, year),
             "region_code": np.repeat(np.array(w.region_codes), n_s),
@@ -102,12 +109,12 @@ class Recorder:
                 w.trust_region[m.trainees.trust[trainees]] * n_s + m.trainees.spec[trainees]
             ),
             "vacancies": by_key(p_key[~held]),
-            "consultants": (region_of_trust @ m.filled).ravel(),
-            "consultant_vacancies": (region_of_trust @ vacancies(m)).ravel(),
-            "consultant_posts": (region_of_trust @ m.establishment).ravel(),
+            "consultants": (region_of_trust @ m.cells.filled).ravel(),
+            "consultant_vacancies": (region_of_trust @ m.cells.vacancies()).ravel(),
+            "consultant_posts": (region_of_trust @ m.cells.establishment).ravel(),
             "cct_seekers": by_key(seek_key),
-            "unplaced_moves": m.unplaced_moves_by_region().ravel().copy(),
-            "fair_share_posts": m.fair_share_posts().ravel(),
+            "unplaced_moves": unplaced_moves.ravel().copy(),
+            "fair_share_posts": fair_share_posts.ravel(),
             "need_weight": w.region_spec_need.ravel(),
             "population": np.repeat(w.region_population * growth, n_s),
         }
@@ -115,23 +122,30 @@ class Recorder:
         for name in FLOWS:
             cols[name] = flows[name].copy()
         self._region_rows.append(cols)
-        self._icb_rows.append(self._icb_snapshot(m, year, live, trainees))
+        self._icb_rows.append(self._icb_snapshot(m, year, growth, live, trainees))
         for arr in flows.values():
             arr[:] = 0
 
     def _icb_snapshot(
-        self, m: TraineeFlowModel, year: int, live: np.ndarray, trainees: np.ndarray
+        self,
+        m: Context,
+        year: int,
+        growth: np.ndarray,
+        live: np.ndarray,
+        trainees: np.ndarray,
     ) -> dict[str, np.ndarray]:
         w = m.world
         n_icb = len(w.icb_codes)
-        growth = m.population_growth(year)[w.icb_region]
+        growth = growth[w.icb_region]
         return {
             "year": np.full(n_icb, year),
             "icb_code": np.array(w.icb_codes),
             "region_code": w.icb_region_codes,
             "posts": np.bincount(w.trust_icb[m.posts.trust[live]], minlength=n_icb),
             "trainees": np.bincount(w.trust_icb[m.trainees.trust[trainees]], minlength=n_icb),
-            "consultants": np.bincount(w.trust_icb, weights=m.filled.sum(axis=1), minlength=n_icb),
+            "consultants": np.bincount(
+                w.trust_icb, weights=m.cells.filled.sum(axis=1), minlength=n_icb
+            ),
             "need_weight": w.icb_need[:, 0],  # overall need (NEED_COMPONENTS[0])
             "population": w.icb_population * growth,
             "core20_share": w.icb_core20_share,

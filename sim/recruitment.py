@@ -20,7 +20,7 @@ from sim.rng import applicant_slots
 from sim.training import enter
 
 if TYPE_CHECKING:
-    from sim.model import TraineeFlowModel
+    from sim.context import Context
 
 
 def deferred_acceptance(
@@ -82,32 +82,31 @@ def deferred_acceptance(
     return out
 
 
-def recruit(m: TraineeFlowModel) -> None:
+def recruit(ctx: Context, t: int) -> None:
     """One recruitment round (August for every specialty; February for those listed)."""
-    t = int(m.time)
-    w, p = m.world, m.params
-    n_lo, n_spec = w.n_los, m.n_specs
+    w, p, specs = ctx.world, ctx.params, ctx.specs
+    n_lo, n_spec = w.n_los, ctx.n_specs
     february = cal.month_of_year(t) == cal.FEBRUARY
-    in_round = m.spec_recruits_in_february if february else np.ones(n_spec, bool)
-    vac = m.posts.vacant()
-    vac = vac[in_round[m.posts.spec[vac]]]
-    m.recorder.add("offered", w.trust_region[m.posts.trust[vac]] * n_spec + m.posts.spec[vac])
-    vac, prog_of_post = programme_vacancies(m.posts, w, m.streams["post_choice"], t, vac)
+    in_round = specs.recruits_in_february if february else np.ones(n_spec, bool)
+    vac = ctx.posts.vacant()
+    vac = vac[in_round[ctx.posts.spec[vac]]]
+    ctx.recorder.add("offered", ctx.region_spec(ctx.posts.trust[vac], ctx.posts.spec[vac]))
+    vac, prog_of_post = programme_vacancies(ctx.posts, w, ctx.streams["post_choice"], t, vac)
     capacity = np.bincount(prog_of_post, minlength=n_spec * n_lo)
 
-    n_app = np.where(in_round, np.rint(m.spec_applicants * p.appointable_share), 0).astype(np.int64)
+    n_app = np.where(in_round, np.rint(specs.applicants * p.appointable_share), 0).astype(np.int64)
     if february:
         n_app = np.rint(n_app / 2).astype(np.int64)  # ESTIMATE: a February round is half-size
     spec = np.repeat(np.arange(n_spec), n_app)
     k = np.arange(len(spec)) - np.repeat(np.cumsum(n_app) - n_app, n_app)
     slots = applicant_slots(spec, t, k)
-    merit, u_home = m.streams.uniforms(t, slots, ("applicant_merit", "applicant_home"))
+    merit, u_home = ctx.streams.uniforms(t, slots, ("applicant_merit", "applicant_home"))
     cum = np.cumsum(w.lo_population) / w.lo_population.sum()
     home = np.minimum(np.searchsorted(cum, u_home), n_lo - 1)
-    util = gumbel_utilities(m.streams["applicant_preference"], t, slots, m.lo_popularity)
+    util = gumbel_utilities(ctx.streams["applicant_preference"], t, slots, ctx.lo_popularity)
     util[np.arange(len(spec)), home] += p.home_pull
     util[capacity.reshape(n_spec, n_lo)[spec] == 0] = -np.inf  # no seat: never proposed to
-    round2 = m.spec_entry_level[spec] >= 3  # ST3/ST4 entry: applicants already employed
+    round2 = specs.entry_level[spec] >= 3  # ST3/ST4 entry: applicants already employed
     outside = np.where(round2, p.outside_option_round2, p.outside_option)
     held = deferred_acceptance(util, spec * n_lo, outside, merit, capacity)
 
@@ -115,5 +114,5 @@ def recruit(m: TraineeFlowModel) -> None:
     got = got[np.lexsort((-merit[got], held[got]))]  # by programme, the best first
     first = np.searchsorted(prog_of_post, held[got])
     posts = vac[first + rank_within_groups(held[got])]
-    enter(m, t, spec[got], posts, home[got], slots=slots[got])
-    m.recorder.add("recruits", w.trust_region[m.posts.trust[posts]] * n_spec + spec[got])
+    enter(ctx, t, spec[got], posts, home[got], slots=slots[got])
+    ctx.recorder.add("recruits", ctx.region_spec(ctx.posts.trust[posts], spec[got]))

@@ -61,7 +61,7 @@ def stable_hash(name: str) -> int:
 # --- slot layout ------------------------------------------------------------------------------
 # slot = group << 40 | ordinal; the group is the specialty. Ordinals of a specialty:
 #   0, 1, 2...                          trainees, posts and consultants in order of creation, a
-#                                       counter per kind (`TraineeFlowModel.next_ordinals`); kinds
+#                                       counter per kind (`Context.next_ordinals`); kinds
 #                                       draw from different streams, so they may share ordinals
 #   trust index                         (specialty, trust) cells: `cell_slots`
 #   APPLICANT_BASE + t * 2^17 + k       the k-th applicant of the recruitment round at month t

@@ -73,7 +73,7 @@ def posts_by_trust(
 def simulate(sc: Scenario, years: int, seed: int = SEED) -> Run:
     """What sim.run.run_scenario does, keeping the model for inspection."""
     m = build_model(sc, seed, WORLD)
-    start_posts, start_capacity = posts_by_trust(m), m.programme.capacity.copy()
+    start_posts, start_capacity = posts_by_trust(m), m.cells.capacity.copy()
     for _ in range(years):
         m.run_for(12)
     m.run_for(0.5)
@@ -226,7 +226,7 @@ def sample(m: TraineeFlowModel) -> dict[str, np.ndarray]:
             for k in ("trust", "post", "status", "start_t", "cct_due")
         }
     )
-    out["history"] = np.array(len(m._history))
+    out["history"] = np.array(len(m.ctx.history.chunks))
     out["moved_in"] = np.array(m.recorder.totals["posts_moved_in"].sum())
     out["idt_placed"] = np.array(m.recorder.totals["idt_placed"].sum())
     return out
@@ -246,8 +246,7 @@ def consistent(m: TraineeFlowModel, c: Checked, when: float) -> None:
 
 
 def new_events(m: TraineeFlowModel, since: int) -> np.ndarray:
-    chunks = m._history[since:]
-    return np.concatenate(chunks) if chunks else np.empty((0, 4), np.int32)
+    return m.ctx.history.since(since)
 
 
 def check_july(m: TraineeFlowModel, c: Checked, a: dict, b: dict, k: int) -> None:
@@ -297,7 +296,7 @@ def check_july(m: TraineeFlowModel, c: Checked, a: dict, b: dict, k: int) -> Non
             a["post_trust"][live[a["post_spec"][live] == s]], minlength=WORLD.n_trusts
         )
         gained = after > before
-        if (after[gained] > np.floor(prog.capacity[gained, s] + 1e-9)).any():
+        if (after[gained] > np.floor(m.cells.capacity[gained, s] + 1e-9)).any():
             c.flag("receiver over capacity", (k, s))
         if (
             WORLD.trust_region[np.flatnonzero(rel)][:, None]
@@ -548,7 +547,7 @@ def test_frozen_capacity_stops_moves_and_reports_unplaced(converged, frozen):
     end = posts_by_trust(frozen.model)
     limit = np.maximum(frozen.start_posts, np.floor(frozen.start_capacity + 1e-9))
     assert (end <= limit).all()
-    np.testing.assert_array_equal(frozen.model.programme.capacity, frozen.start_capacity)
+    np.testing.assert_array_equal(frozen.model.cells.capacity, frozen.start_capacity)
     # and unplaced moves are reported where they were wanted: regions under fair share
     under = ry[ry["unplaced_moves"] > 0]
     assert (under["posts_tariff"] < under["fair_share_posts"]).all()
