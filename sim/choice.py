@@ -33,8 +33,10 @@ def rank_within_groups(groups_sorted: np.ndarray) -> np.ndarray:
 
 def gumbel_utilities(stream: Stream, t: int, slots: np.ndarray, base: np.ndarray) -> np.ndarray:
     """(agents x alternatives) utilities: `base` (one per alternative) plus Gumbel noise."""
-    noise = stream.gumbel(t, choice_slots(slots, len(base)).ravel())
-    return base[None, :] + noise.reshape(len(slots), len(base))
+    x = np.log(stream.uniform(t, choice_slots(slots, len(base)).ravel()))
+    np.negative(x, out=x)
+    np.log(x, out=x)  # Gumbel noise is -x: base - x, as base + (-log(-log u))
+    return np.subtract(base[None, :], x.reshape(len(slots), len(base)))
 
 
 def programme_vacancies(

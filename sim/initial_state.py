@@ -31,19 +31,21 @@ if TYPE_CHECKING:
 
 
 def _stationary_months(
-    u: np.ndarray, duration: np.ndarray, rate: np.ndarray, early: np.ndarray
+    u: np.ndarray, group: np.ndarray, duration: np.ndarray, rate: np.ndarray, early: np.ndarray
 ) -> np.ndarray:
     """Months in programme: whole years k < duration / 12 with probability proportional to S(12k).
 
     Intakes start in August, so a base-year trainee has been in programme a whole number of years.
+    `group` labels rows that share (duration, rate, early), e.g. specialty x LTFT.
     """
     out = np.empty(len(u))
-    for key in np.unique(np.stack([duration, rate, early]), axis=1).T:
-        d, h, e = key
-        sel = (duration == d) & (rate == h) & (early == e)
+    order = np.argsort(group, kind="stable")
+    _, starts = np.unique(group[order], return_index=True)
+    for rows in np.split(order, starts[1:]):
+        d, h, e = duration[rows[0]], rate[rows[0]], early[rows[0]]
         years = np.arange(int(np.ceil(d / 12.0)))
         cdf = np.cumsum(survival(12.0 * years, h, e))
-        out[sel] = 12.0 * np.minimum(np.searchsorted(cdf / cdf[-1], u[sel]), len(years) - 1)
+        out[rows] = 12.0 * np.minimum(np.searchsorted(cdf / cdf[-1], u[rows]), len(years) - 1)
     return out
 
 
@@ -74,7 +76,7 @@ def populate(ctx: Context, programme: Programme) -> None:
     rate = ctx.specs.attrition[s] * p.attrition_multiplier
     early = ctx.specs.early[s] * min(p.attrition_multiplier, 1.0)
     u_stage = ctx.streams["initial_stage"].uniform(t, slots)
-    months = _stationary_months(u_stage, duration, rate, early)
+    months = _stationary_months(u_stage, 2 * s + ltft, duration, rate, early)
     home_draw = ctx.streams["initial_home"].uniform(t, slots)
     cum = np.cumsum(w.lo_population) / w.lo_population.sum()
     lo = w.trust_lo[trust[filled]]
