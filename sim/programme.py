@@ -20,6 +20,7 @@ import numpy as np
 
 from agents.columns import NEVER
 from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
+from sim import calendar as cal
 from sim.calendar import calendar_year
 from sim.need import trust_fair_shares
 from sim.policy import Phase
@@ -335,9 +336,9 @@ class Programme:
             spec=spec,
             funding=EXPANSION,
             slot=m.new_slots("post", spec),
-            end_t=t + 12 * lifetime,
+            end_t=t + cal.MONTHS_PER_YEAR * lifetime,
         )
         if len(trusts):
-            self.first_end = min(self.first_end, t + 12 * lifetime)
+            self.first_end = min(self.first_end, t + cal.MONTHS_PER_YEAR * lifetime)
         unplaced = largest_remainder(n - len(trusts), np.maximum(deficit - take, 0) + 1e-9)
         np.add.at(self.unplaced[:, s], self._area_region(), unplaced)

@@ -21,6 +21,7 @@ import numpy as np
 
 from agents.consultant import FROM_CCT
 from agents.trainee import CONSULTANT, EV_LOST, EV_SETTLE, LOST
+from sim import calendar as cal
 from sim.choice import rank_within_groups
 from sim.consultant_market import add_consultants, create_posts
 
@@ -174,6 +175,6 @@ def _appoint(ctx: Context, t: int, rows: np.ndarray, trust: np.ndarray) -> None:
     key = _region_spec(ctx, rows)
     ctx.recorder.add("settled_within_50_miles", key[dist <= MILES_LOCAL])
     ctx.recorder.add("settled", key)
-    waited = (t - tr.seek_since[rows]) / 12.0
+    waited = (t - tr.seek_since[rows]) / cal.MONTHS_PER_YEAR  # years
     age = ctx.params.cct_age_mean + 2.0 * ctx.streams["cct_age"].normal(t, tr.slot[rows]) + waited
     add_consultants(ctx, t, trust, tr.spec[rows], age, FROM_CCT, rows, slots=tr.slot[rows])

@@ -19,12 +19,15 @@ from sim.choice import gumbel_utilities, programme_vacancies, rank_within_groups
 if TYPE_CHECKING:
     from sim.context import Context
 
+IDT_MIN_MONTHS_IN = 9  # national IDT rules (docs/sources.md §4.3): 9 months in programme
+IDT_MIN_TO_CCT = 12  # ... and at least 12 months to CCT
+
 
 def idt_window(ctx: Context, t: int) -> None:
     """One IDT window (February or August): applications, declared vacancies, placements."""
     tr, w, p = ctx.trainees, ctx.world, ctx.params
     rows = tr.in_training()
-    ok = ((t - tr.start_t[rows]) >= 9) & ((tr.cct_due[rows] - t) >= 12)
+    ok = ((t - tr.start_t[rows]) >= IDT_MIN_MONTHS_IN) & ((tr.cct_due[rows] - t) >= IDT_MIN_TO_CCT)
     rows = rows[ok]
     u = ctx.streams["idt_apply"].uniform(t, tr.slot[rows])
     apply = rows[u < p.idt_annual_prob / 2.0]
