@@ -164,10 +164,6 @@ class Stream:
         """(len(months) x n) uniforms: this stream at several months (or rounds) at once."""
         return _uniforms([self.key(t) for t in months], slots)
 
-    def gumbel(self, t: int, slots: np.ndarray) -> np.ndarray:
-        """Standard Gumbel numbers (for choice among alternatives by the Gumbel-max rule)."""
-        return -np.log(-np.log(self.uniform(t, slots)))
-
     def normal(self, t: int, slots: np.ndarray) -> np.ndarray:
         """Standard normal numbers by inversion."""
         return ndtri(self.uniform(t, slots))
