@@ -41,11 +41,11 @@ class ColumnStore:
             raise KeyError(f"unknown columns {sorted(unknown)}")
         if self.n + count > self._cap:
             self._grow(self.n + count)
-        rows = np.arange(self.n, self.n + count)
+        start, stop = self.n, self.n + count
         for name, value in values.items():
-            getattr(self, name)[rows] = value
-        self.n += count
-        return rows
+            getattr(self, name)[start:stop] = value
+        self.n = stop
+        return np.arange(start, stop)
 
     def row(self, i: int) -> dict[str, Any]:
         """All attributes of one agent as plain Python values."""

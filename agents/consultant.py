@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.columns import NEVER, ColumnStore
+from agents.due import DueWindow
 
 INITIAL, FROM_CCT, INTERNATIONAL = 0, 1, 2
 
@@ -23,3 +24,7 @@ class Consultants(ColumnStore):
         "exit_due": (np.int32, NEVER),
         "active": (np.bool_, True),
     }
+
+    def __init__(self, capacity: int = 1024) -> None:
+        super().__init__(capacity)
+        self.exit_window = DueWindow()  # rows by exit month

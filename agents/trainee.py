@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.columns import NEVER, ColumnStore
+from agents.due import DueWindow
 
 IN_TRAINING, LEFT, SEEKING, CONSULTANT, LOST = 0, 1, 2, 3, 4
 STATUS_NAMES = {
@@ -57,6 +58,16 @@ class Trainees(ColumnStore):
         "seek_since": (np.int32, NEVER),  # month the CCT holder started seeking
         "consultant_trust": (np.int16, -1),  # first consultant post
     }
+
+    def __init__(self, capacity: int = 1024) -> None:
+        super().__init__(capacity)
+        self.attr_window = DueWindow()  # rows by attrition month
+        self.cct_window = DueWindow()  # rows by CCT month (reset when ARCP moves CCT months)
+        self.seeking = np.empty(0, dtype=np.int64)  # rows of CCT holders seeking a post, sorted
+
+    def in_training(self) -> np.ndarray:
+        """Rows of trainees in programme."""
+        return np.flatnonzero(self.status[: self.n] == IN_TRAINING)
 
 
 def attrition_months(

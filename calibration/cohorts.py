@@ -26,7 +26,7 @@ def training_time_ratio(model: TraineeFlowModel) -> float:
     rows = recruited(model)
     done = rows[np.isin(tr.status[rows], _COMPLETED)]
     years = (tr.end_t[done] - tr.start_t[done]) / 12.0
-    return float(np.mean(years / model.spec_years[tr.spec[done]]))
+    return float(np.mean(years / model.ctx.specs.years[tr.spec[done]]))
 
 
 def non_completion(

@@ -7,8 +7,9 @@ lost or frozen by truncation. Trusts also create posts for CCT holders waiting n
 (`post_creation_rate`, within a yearly budget): where candidates wait and money allows,
 supply creates its own demand. A consultant vacancy is a funded post without a holder.
 
-Every appointment goes through `add_consultants` and every exit through `consultant_exits`, so
-`m.filled` (consultants in post by trust x specialty) is always the count of active consultants.
+Every appointment goes through `add_consultants` and every exit through `consultant_exits`,
+which fill and vacate the trust x specialty cells (`agents/cells.py`), so `cells.filled` is always
+the count of active consultants.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import numpy as np
 
 from agents.columns import NEVER
 from sim.consultant_ages import exit_months
+from sim.rng import cell_slots
 
 if TYPE_CHECKING:
-    from sim.model import TraineeFlowModel
+    from sim.context import Context
 
 
 def add_consultants(
-    m: TraineeFlowModel,
+    ctx: Context,
     t: int,
     trust: np.ndarray,
     spec: np.ndarray,
@@ -39,12 +41,12 @@ def add_consultants(
     if n == 0:
         return np.empty(0, dtype=np.int64)
     if slots is None:
-        slots = m.slots(spec, m.next_ordinals("consultant", spec))
-    u_retire = m.streams["retirement"].uniform(t, slots)
-    u_leave = m.streams["consultant_leave"].uniform(t, slots)
-    months = exit_months(m.params, age, u_retire, u_leave)
+        slots = ctx.new_slots("consultant", spec)
+    u_retire, u_leave = ctx.streams.uniforms(t, slots, ("retirement", "consultant_leave"))
+    months = exit_months(ctx.params, age, u_retire, u_leave)
     due = t + np.maximum(1, np.ceil(np.minimum(months, NEVER / 4))).astype(np.int64)
-    rows = m.consultants.append(
+    due = np.minimum(due, NEVER).astype(np.int32)
+    rows = ctx.consultants.append(
         n,
         trust=trust,
         spec=spec,
@@ -53,76 +55,67 @@ def add_consultants(
         trainee=trainee,
         start_t=t,
         age_at_start=age,
-        exit_due=np.minimum(due, NEVER).astype(np.int32),
+        exit_due=due,
         active=True,
     )
-    np.add.at(m.filled, (trust, spec), 1)
-    m.counts.consultants += n
+    ctx.consultants.exit_window.add(rows, due)
+    ctx.cells.fill(trust, spec)
+    ctx.counts.consultants += n
     return rows
 
 
-def consultant_exits(m: TraineeFlowModel, t: int) -> None:
+def consultant_exits(ctx: Context, t: int) -> None:
     """Consultants whose retirement or leaving month has come leave their posts."""
-    c = m.consultants
-    rows = np.flatnonzero(c.exit_due[: c.n] == t)
+    c = ctx.consultants
+    rows = c.exit_window.due(c.exit_due, c.n, t)
     if len(rows) == 0:
         return
     c.active[rows] = False
     c.exit_due[rows] = NEVER
     trust, spec = c.trust[rows], c.spec[rows]
-    np.subtract.at(m.filled, (trust, spec), 1)
-    m.counts.consultants -= len(rows)
-    m.recorder.add("consultant_exits", m.world.trust_region[trust] * m.n_specs + spec)
+    ctx.cells.vacate(trust, spec)
+    ctx.counts.consultants -= len(rows)
+    ctx.recorder.add("consultant_exits", ctx.region_spec(trust, spec))
 
 
-def vacancies(m: TraineeFlowModel) -> np.ndarray:
-    """Consultant vacancies by trust and specialty (funded posts without a holder)."""
-    return np.maximum(m.establishment - m.filled, 0)
-
-
-def grow_establishment(m: TraineeFlowModel, rate: float | None = None) -> None:
+def grow_establishment(ctx: Context, t: int, rate: float | None = None) -> None:
     """Funded consultant posts grow once a year (August), rounded stochastically per cell.
 
     `rate` is the year's growth (default `establishment_growth`; a historic run passes its own).
     """
-    t = int(m.time)
-    e = m.establishment
-    trust, spec = np.divmod(np.arange(e.size), m.n_specs)
-    u = m.streams["establishment_growth"].uniform(t, m.slots(spec, trust))
-    growth = m.params.establishment_growth if rate is None else rate
+    cells = ctx.cells
+    e = cells.establishment
+    trust, spec = np.divmod(np.arange(e.size), ctx.n_specs)
+    u = ctx.streams["establishment_growth"].uniform(t, cell_slots(spec, trust))
+    growth = ctx.params.establishment_growth if rate is None else rate
     change = np.floor(e.ravel() * growth + u).astype(np.int64)
-    m.establishment = np.maximum(e + change.reshape(e.shape), 0)
+    cells.establishment = np.maximum(e + change.reshape(e.shape), 0)
     added = np.maximum(change, 0)
-    keys = m.world.trust_region[trust] * m.n_specs + spec
-    m.recorder.add("consultant_posts_added", np.repeat(keys, added))
-    m.created_this_year = 0
+    keys = ctx.region_spec(trust, spec)
+    ctx.recorder.add("consultant_posts_added", np.repeat(keys, added))
+    cells.created_this_year = 0
 
 
-def create_posts(m: TraineeFlowModel, t: int, waiting: np.ndarray) -> np.ndarray:
-    """Trusts fund posts for some CCT holders waiting for one; returns those appointed.
+def create_posts(ctx: Context, waiting: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Trusts fund posts for some CCT holders waiting; returns indices (into `waiting`) of those.
 
     Each waiting holder's last training trust creates a post for them with monthly chance
-    `post_creation_rate`, until the year's budget (`post_creation_budget` x funded posts) is
-    spent; the holder is appointed to it at once.
+    `post_creation_rate` (`u`: their `post_creation` draws), until the year's budget
+    (`post_creation_budget` x funded posts) is spent; the holder is appointed to it at once.
     """
-    p, tr = m.params, m.trainees
+    p, tr = ctx.params, ctx.trainees
     if len(waiting) == 0 or p.post_creation_rate == 0:
         return np.empty(0, dtype=np.int64)
-    budget = int(p.post_creation_budget * m.establishment.sum()) - m.created_this_year
-    u = m.streams["post_creation"].uniform(t, tr.slot[waiting])
-    chosen = waiting[u < p.post_creation_rate][: max(budget, 0)]
+    cells = ctx.cells
+    budget = int(p.post_creation_budget * cells.establishment.sum()) - cells.created_this_year
+    picked = np.flatnonzero(u < p.post_creation_rate)[: max(budget, 0)]
+    chosen = waiting[picked]
     if len(chosen) == 0:
-        return chosen
+        return picked
     trust, spec = tr.trust[chosen], tr.spec[chosen]
-    np.add.at(m.establishment, (trust, spec), 1)
-    m.created_this_year += len(chosen)
-    keys = m.world.trust_region[trust] * m.n_specs + spec
-    m.recorder.add("consultant_posts_added", keys)
-    m.recorder.add("posts_created", keys)
-    return chosen
-
-
-def age_vacancies(m: TraineeFlowModel) -> None:
-    """Months each trust x specialty cell has had an open consultant vacancy (0 when none)."""
-    open_ = m.establishment > m.filled
-    m.vacant_months = np.where(open_, m.vacant_months + 1, 0)
+    np.add.at(ctx.cells.establishment, (trust, spec), 1)
+    ctx.cells.created_this_year += len(chosen)
+    keys = ctx.region_spec(trust, spec)
+    ctx.recorder.add("consultant_posts_added", keys)
+    ctx.recorder.add("posts_created", keys)
+    return picked

@@ -4,10 +4,11 @@
 August from the base year, and the consultants in post in the base year. `scale_world` scales
 the 2023 world back to the base year: posts, consultants and funded posts get the base year's
 national totals, spread over trusts and specialties as in 2023 (ESTIMATE: the historic
-distribution is not public); intake, applications and applicants scale with posts. The
-`HistoricModel` then, each July, opens or closes training posts to the year's national total (new
-posts spread as the base year's; surplus posts close once vacant, the vacant ones first) with
-applicants scaled alike, and each August grows funded consultant posts to the year's total
+distribution is not public); intake, applications and applicants scale with posts. A model
+given a history builds a `HistoryDriver`, which each July opens or closes training posts to the
+year's national total (new posts spread as the base year's; surplus posts close once vacant, the
+vacant ones first) with applicants scaled alike, and each August grows funded consultant posts
+to the year's total
 (stochastic rounding per cell, as `grow_establishment` does for a constant rate). Without a
 funded-post series, funded posts change only when trusts create posts for waiting CCT holders.
 """
@@ -18,20 +19,20 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.time import Schedule
 
 from agents.columns import NEVER
 from agents.post import EXPANSION, TARIFF
 from sim import calendar as cal
-from sim.consultant_market import grow_establishment
 from sim.inputs import InputError
-from sim.model import TraineeFlowModel
-from sim.params import WorldParams
-from sim.policy import PolicyParams
 from sim.rounding import largest_remainder
 from sim.world import World
+
+if TYPE_CHECKING:
+    from sim.context import Context
+    from sim.programme import Programme
 
 AGE_OLD = 55.0  # the published age band: consultants aged 55 or over (docs/sources.md §4.4)
 
@@ -127,42 +128,34 @@ def scale_world(world: World, history: History) -> World:
     return World(replace(d, posts=new_posts, consultants=new_cons, specialties=specs))
 
 
-class HistoricModel(TraineeFlowModel):
-    """The model from a past base year, its posts and funded posts following `history`."""
+class HistoryDriver:
+    """Drives a run from a past base year: its posts and funded posts follow `history`.
 
-    def __init__(
-        self,
-        world: World,
-        history: History,
-        params: WorldParams | None = None,
-        policy: PolicyParams | None = None,
-        seed: int = 0,
-    ) -> None:
-        self.history = history
+    The model builds one when given a history and calls it from its July event (training posts),
+    its August changeover (funded posts) and its snapshot (the age profile).
+    """
+
+    def __init__(self, ctx: Context, programme: Programme, history: History) -> None:
+        self.ctx, self.programme, self.history = ctx, programme, history
         self.share_old: list[float] = []  # share of consultants aged 55+ at each snapshot
-        super().__init__(world, params, policy, seed=seed, base_year=history.base_year)
-        self.applicants0 = self.spec_applicants.copy()
-        trust, spec, _ = world.baseline_posts
+        self.applicants0 = ctx.specs.applicants.copy()
+        trust, spec, _ = ctx.world.baseline_posts
         self.post_weights = np.bincount(
-            trust.astype(np.int64) * self.n_specs + spec, minlength=world.n_trusts * self.n_specs
+            trust.astype(np.int64) * ctx.n_specs + spec,
+            minlength=ctx.world.n_trusts * ctx.n_specs,
         ).astype(float)
-        # July, after the programme's moves and before August recruitment (sim/step_order.md)
-        self.history_event = self.schedule_recurring(
-            self.follow_training_posts,
-            Schedule(interval=12, start=cal.JULY + cal.OFFSET_POST_MOVES + 0.01),
-        )
 
-    def year_index(self) -> int:
-        """Years since the base year at the current time."""
-        return cal.calendar_year(int(self.time), self.base_year) - self.base_year
+    def year_index(self, t: int) -> int:
+        """Years since the base year at month `t`."""
+        return cal.calendar_year(t, self.history.base_year) - self.history.base_year
 
-    def follow_training_posts(self) -> None:
+    def follow_training_posts(self, t: int) -> None:
         """July: open or close training posts to the year's national total."""
-        k = self.year_index()
+        k = self.year_index(t)
         if k > self.history.years:
             return
         target = self.history.training_posts[k]
-        p, t = self.posts, int(self.time)
+        p = self.ctx.posts
         live = p.live()
         marked = (p.end_t[live] != NEVER) & (p.funding[live] != EXPANSION)
         closing, staying = live[marked], int(np.count_nonzero(~marked))
@@ -172,11 +165,13 @@ class HistoricModel(TraineeFlowModel):
             self._open_posts(np.concatenate([live[~marked], reopen]), target)
         else:
             self._close_posts(live[~marked], target, t)
-        self.spec_applicants = self.applicants0 * target / self.history.training_posts[0]
+        applicants = self.applicants0 * target / self.history.training_posts[0]
+        self.ctx.specs = replace(self.ctx.specs, applicants=applicants)
 
     def _cell_counts(self, rows: np.ndarray) -> np.ndarray:
         """Posts by trust x specialty cell (cell = trust * n_specs + specialty)."""
-        cell = self.posts.trust[rows].astype(np.int64) * self.n_specs + self.posts.spec[rows]
+        p = self.ctx.posts
+        cell = p.trust[rows].astype(np.int64) * self.ctx.n_specs + p.spec[rows]
         return np.bincount(cell, minlength=len(self.post_weights))
 
     def _toward_base_shares(self, current: np.ndarray, total: int, sign: int) -> np.ndarray:
@@ -192,13 +187,13 @@ class HistoricModel(TraineeFlowModel):
             return
         per_cell = _spread(n, self._toward_base_shares(self._cell_counts(open_rows), target, 1))
         cells = np.repeat(np.arange(len(per_cell)), per_cell)
-        trust, spec = np.divmod(cells, self.n_specs)
-        self.posts.append(
+        trust, spec = np.divmod(cells, self.ctx.n_specs)
+        self.ctx.posts.append(
             len(cells),
             trust=trust,
             spec=spec,
             funding=TARIFF,
-            slot=self.slots(spec, self.next_ordinals("post", spec)),
+            slot=self.ctx.new_slots("post", spec),
         )
 
     def _close_posts(self, open_rows: np.ndarray, target: int, t: int) -> None:
@@ -206,9 +201,9 @@ class HistoricModel(TraineeFlowModel):
 
         Within a cell the vacant ones first, then the newest; a held post closes when vacated.
         """
-        p = self.posts
+        p = self.ctx.posts
         n = len(open_rows) - target
-        cell = p.trust[open_rows].astype(np.int64) * self.n_specs + p.spec[open_rows]
+        cell = p.trust[open_rows].astype(np.int64) * self.ctx.n_specs + p.spec[open_rows]
         current = self._cell_counts(open_rows)
         per_cell = np.minimum(_spread(n, self._toward_base_shares(current, target, -1)), current)
         held = (p.holder[open_rows] >= 0).astype(np.int64)
@@ -217,31 +212,28 @@ class HistoricModel(TraineeFlowModel):
         first = np.searchsorted(cell, cell, side="left")
         chosen = rows[(np.arange(len(rows)) - first) < per_cell[cell]]
         p.end_t[chosen] = t  # closes at once if vacant, else when its holder leaves
-        self.programme.monthly(t)
+        self.programme.close_ended_posts(t)
 
-    def august_changeover(self) -> None:
-        """August: funded consultant posts grow to the year's total (if driven); capacity grows."""
-        k = self.year_index()
+    def funded_growth(self, t: int) -> float | None:
+        """August: the growth that takes funded posts to the year's total (None: the default)."""
+        k = self.year_index(t)
         if self.history.funded_posts is None:
-            grow_establishment(self, 0.0)
-        elif k <= self.history.years:
-            rate = self.history.funded_posts[k] / max(int(self.establishment.sum()), 1) - 1.0
-            grow_establishment(self, rate)
-        else:
-            grow_establishment(self)
-        self.programme.grow_capacity()
+            return 0.0
+        if k <= self.history.years:
+            funded = int(self.ctx.cells.establishment.sum())
+            return self.history.funded_posts[k] / max(funded, 1) - 1.0
+        return None
 
-    def snapshot(self) -> None:
-        """The August snapshot, and the share of consultants aged 55 or over."""
-        super().snapshot()
-        c = self.consultants
+    def record_ages(self, t: int) -> None:
+        """At each snapshot: the share of consultants aged 55 or over."""
+        c = self.ctx.consultants
         active = np.flatnonzero(c.active[: c.n])
-        age = c.age_at_start[active] + (int(self.time) - c.start_t[active]) / 12.0
+        age = c.age_at_start[active] + (t - c.start_t[active]) / cal.MONTHS_PER_YEAR
         self.share_old.append(float(np.mean(age >= AGE_OLD)) if len(active) else 0.0)
 
-    def history_outcomes(self) -> dict[str, float]:
+    def outcomes(self) -> dict[str, float]:
         """Scalar outcomes of the historic run: the 55+ share each year."""
         return {
-            f"consultants_55_plus_share_{self.base_year + k}": v
+            f"consultants_55_plus_share_{self.history.base_year + k}": v
             for k, v in enumerate(self.share_old)
         }

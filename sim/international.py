@@ -16,40 +16,42 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.consultant import INTERNATIONAL
-from sim.consultant_market import add_consultants, vacancies
-from sim.recruitment import rank_within_groups
+from sim import calendar as cal
+from sim.choice import rank_within_groups
+from sim.consultant_market import add_consultants
+from sim.rng import CELL_BASE, cell_slots, img_slots, make_slots
 
 if TYPE_CHECKING:
-    from sim.model import TraineeFlowModel
-
-IMG_BASE = 1 << 38  # slots of international recruits sit above those of trainees
-_PER_MONTH = 1 << 16  # most recruits a specialty can have in one month (slot layout)
-_CELL_BASE = 1 << 37  # slots of the per-cell draws that decide where recruits go
+    from sim.context import Context
 
 
-def international_recruits(m: TraineeFlowModel, t: int) -> None:
+def international_recruits(ctx: Context, t: int) -> None:
     """The month's international recruits take open vacancies of their specialty."""
-    p = m.params
-    vac = np.where(m.vacant_months >= p.img_after_months, vacancies(m), 0)
-    per_spec = vac.sum(axis=0)
-    expected = p.img_inflow_share / 12.0 * m.establishment.sum(axis=0) * m.img_factor
-    specs = np.arange(m.n_specs)
-    u = m.streams["img_arrivals"].uniform(t, m.slots(specs, 0))
-    arrivals = np.minimum(np.floor(expected + u).astype(np.int64), per_spec)
-    if arrivals.sum() == 0:
+    p = ctx.params
+    cells = ctx.cells
+    vac = cells.vacancies()
+    vac[cells.vacant_months < p.img_after_months] = 0
+    per_month = p.img_inflow_share / cal.MONTHS_PER_YEAR
+    expected = per_month * cells.establishment.sum(axis=0) * ctx.specs.img_factor
+    u = ctx.streams["img_arrivals"].uniform(t, make_slots(np.arange(ctx.n_specs), 0))
+    arrivals = np.minimum(np.floor(expected + u).astype(np.int64), vac.sum(axis=0))
+    if not arrivals.any():
         return
     # the specialty's recruits take distinct cells, sampled without replacement with weight
     # = open vacancies (exponential race: key = Exp(1) / weight, smallest keys win); the key is
     # drawn per cell and month, so two policies with the same vacancies send recruits alike
+    vac[:, arrivals == 0] = 0  # specialties without a recruit this month need no race
     counts = vac.T.ravel()  # specialty-major cells: s * n_trusts + trust
     cells = np.flatnonzero(counts)
-    spec, trust = np.divmod(cells, m.world.n_trusts)
-    race = -np.log(m.streams["img_choice"].uniform(t, m.slots(spec, _CELL_BASE + trust)))
-    order = np.lexsort((race / counts[cells], spec))
+    spec, trust = np.divmod(cells, ctx.world.n_trusts)
+    race = -np.log(ctx.streams["img_choice"].uniform(t, cell_slots(spec, trust, CELL_BASE)))
+    race /= counts[cells]
+    order = np.argsort(spec + race / (1.0 + race))  # by specialty, then key (mapped into [0, 1))
     spec, trust = spec[order], trust[order]
-    taken = rank_within_groups(spec) < arrivals[spec]
+    rank = rank_within_groups(spec)
+    taken = rank < arrivals[spec]
     spec, trust = spec[taken], trust[taken]
-    slots = m.slots(spec, IMG_BASE + t * _PER_MONTH + rank_within_groups(spec))
-    age = p.img_age_mean + 4.0 * m.streams["img_age"].normal(t, slots)
-    add_consultants(m, t, trust, spec, age, INTERNATIONAL, slots=slots)
-    m.recorder.add("international_recruits", m.world.trust_region[trust] * m.n_specs + spec)
+    slots = img_slots(spec, t, rank[taken])
+    age = p.img_age_mean + 4.0 * ctx.streams["img_age"].normal(t, slots)
+    add_consultants(ctx, t, trust, spec, age, INTERNATIONAL, slots=slots)
+    ctx.recorder.add("international_recruits", ctx.region_spec(trust, spec))

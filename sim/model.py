@@ -1,25 +1,25 @@
 """The Mesa model of England's specialty training pipeline (1 step = 1 month).
 
-The documented order of processes is in `sim/step_order.md`. Trusts and local offices are
-`mesa.Agent`s; trainees, posts and consultants are column stores (`agents/`) whose rules run
-vectorised over the population.
+The documented order of processes is in `sim/step_order.md`; the schedule itself is the tables
+of `sim/calendar.py`. Trainees, posts, consultants and trust x specialty cells are column stores
+(`agents/`) whose rules run vectorised over the population; trusts and local offices are indices
+into the world's arrays (`sim/world.py`).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import mesa
 import numpy as np
 from mesa.time import Schedule
 
+from agents.cells import TrustCells
 from agents.consultant import Consultants
-from agents.local_office import LocalOffice
 from agents.post import Posts
-from agents.trainee import EVENT_NAMES, IN_TRAINING, STATUS_NAMES, Trainees
-from agents.trust import Trust
+from agents.trainee import EVENT_NAMES, STATUS_NAMES, Trainees
 from sim import calendar as cal
-from sim.consultant_market import age_vacancies, consultant_exits, grow_establishment
+from sim.consultant_market import consultant_exits, grow_establishment
+from sim.context import Context, Counts, Specialties
+from sim.history import History, HistoryDriver
 from sim.initial_state import populate
 from sim.international import international_recruits
 from sim.need import icb_fair_shares, region_fair_shares
@@ -28,23 +28,20 @@ from sim.policy import PolicyParams
 from sim.programme import Programme
 from sim.recorder import Recorder
 from sim.recruitment import recruit
-from sim.rng import Streams, make_slots
-from sim.rotation import idt_window, rotate
-from sim.settlement import settle
+from sim.rng import Streams
+from sim.rotation import rotate
+from sim.settlement import SettlementWeights, settle
 from sim.training import arcp, monthly_exits
+from sim.transfers import idt_window
 from sim.world import World
 
 
-@dataclass
-class Counts:
-    """Live population counters (kept in step with the column stores)."""
-
-    trainees: int = 0
-    consultants: int = 0
-
-
 class TraineeFlowModel(mesa.Model):
-    """England's specialty training pipeline, from recruitment to consultant settlement."""
+    """England's specialty training pipeline, from recruitment to consultant settlement.
+
+    The model builds the processes' context (`sim/context.py`) and schedules the processes from
+    the calendar's tables (`sim/calendar.py`); each process acts only on its context.
+    """
 
     def __init__(
         self,
@@ -52,170 +49,185 @@ class TraineeFlowModel(mesa.Model):
         params: WorldParams | None = None,
         policy: PolicyParams | None = None,
         seed: int = 0,
-        base_year: int = cal.BASE_YEAR,
+        history: History | None = None,
     ) -> None:
         super().__init__(rng=seed)
         self.world = world
         self.params = params or WorldParams()
         self.policy = policy or PolicyParams()
         self.seed = int(seed)
+        base_year = cal.BASE_YEAR if history is None else history.base_year
         self.base_year = base_year
-        self.streams = Streams(seed)
-        self.n_specs = world.n_specialties
-        self._ordinals: dict[str, np.ndarray] = {}
-        self._history: list[np.ndarray] = []
-        self.counts = Counts()
         self.person_months = 0
-        self.seeking = np.empty(0, dtype=np.int64)  # rows of CCT holders seeking a post, sorted
-
-        self.spec_years = world.spec_column("training_years")
-        self.spec_attrition = world.spec_column("attrition_per_year")
-        self.spec_early = world.spec_column("attrition_early")
-        self.spec_ltft_share = world.spec_column("ltft_share")
-        self.spec_applicants = world.spec_column("applicants_per_year")
-        self.spec_entry_level = world.spec_column("entry_level", int)
-        feb = set(self.params.february_specialties)
-        self.spec_recruits_in_february = np.array([c in feb for c in world.specialty_codes])
-        self.lo_popularity = np.array(
-            [self.params.lo_popularity.get(c, 0.0) for c in world.lo_codes], dtype=float
-        )
-        self.img_factor = np.array(
-            [self.params.img_specialty_factor.get(c, 1.0) for c in world.specialty_codes]
-        )
-        self.created_this_year = 0  # consultant posts created for waiting candidates
-        self.retention_bonus = self.policy.incentives.retention_bonus
-        self.settlement_decay = np.exp(-world.distance_miles / self.params.settlement_decay_miles)
-        self._icb_shares = icb_fair_shares(
-            world, self.policy.programme.deprivation_weight, self.policy.programme.region_growth
-        )
-        self.region_shares = region_fair_shares(world, self._icb_shares)
-
-        self.trusts = [Trust(self, i) for i in range(world.n_trusts)]
-        self.local_offices = [LocalOffice(self, i) for i in range(world.n_los)]
-        self.trainees = Trainees(capacity=64_000)
-        self.posts = Posts(capacity=40_000)
-        self.consultants = Consultants(capacity=64_000)
-        self.filled = np.zeros((world.n_trusts, self.n_specs), dtype=np.int64)
-        self.establishment = world.baseline_establishment.copy()  # funded consultant posts
+        p = self.params
         # months each cell has had an open vacancy (ESTIMATE at the start: long enough that
         # international recruitment is under way, as for the published 2022 vacancies)
-        self.vacant_months = np.where(
-            self.establishment > world.baseline_consultants, self.params.img_after_months, 0
+        establishment = world.baseline_establishment
+        open_ = establishment > world.baseline_consultants
+        self.ctx = Context(
+            world=world,
+            specs=Specialties.build(world, p),
+            params=p,
+            policy=self.policy,
+            streams=Streams(seed),
+            recorder=Recorder(world.n_regions, world.n_specialties),
+            trainees=Trainees(capacity=64_000),
+            posts=Posts(capacity=40_000),
+            consultants=Consultants(capacity=64_000),
+            cells=TrustCells(establishment, np.where(open_, p.img_after_months, 0)),
+            base_year=base_year,
+            lo_popularity=np.array([p.lo_popularity.get(c, 0.0) for c in world.lo_codes]),
+            settlement=SettlementWeights.build(world, p, self.policy),
         )
-        self.recorder = Recorder(world.n_regions, self.n_specs)
-        self.programme = Programme(self)
-        populate(self)
-        self.lo_popularity = self.lo_popularity + self.programme.recruitment_bonus()
-        self._schedule_calendar()
-
-    # --- calendar ---------------------------------------------------------------------------
-    def _schedule_calendar(self) -> None:
-        """Calendar events through Mesa's event API (see sim/step_order.md)."""
-        yearly = [
-            (self.programme.yearly_moves, cal.JULY, cal.OFFSET_POST_MOVES),
-            (self.arcp, cal.JUNE, cal.OFFSET_ARCP),
-            (self.idt_window, cal.FEBRUARY, cal.OFFSET_IDT),
-            (self.idt_window, 12, cal.OFFSET_IDT),
-            (self.recruit, 12, cal.OFFSET_RECRUITMENT),
-            (self.recruit_february, cal.FEBRUARY, cal.OFFSET_RECRUITMENT),
-            (self.rotate, cal.FEBRUARY, cal.OFFSET_ROTATION),
-            (self.rotate, 12, cal.OFFSET_ROTATION),
-            (self.august_changeover, 12, cal.OFFSET_ROTATION + 0.01),
-            (self.snapshot, 0, cal.OFFSET_SNAPSHOT),
-        ]
+        prog = self.policy.programme
+        icb_shares = icb_fair_shares(world, prog.deprivation_weight, prog.region_growth)
+        self.programme = Programme(self.ctx, icb_shares, region_fair_shares(world, icb_shares))
+        populate(self.ctx, self.programme)
+        self.ctx.lo_popularity = self.ctx.lo_popularity + self.programme.recruitment_bonus()
+        # a run from a past base year: posts and funded posts follow the historic series
+        self.historic = (
+            None if history is None else HistoryDriver(self.ctx, self.programme, history)
+        )
+        self._monthly = [getattr(self, name) for name in cal.MONTHLY]
+        # bound methods: Mesa holds weak references, the model keeps them alive
         self._generators = [
-            self.schedule_recurring(fn, Schedule(interval=12, start=month + offset))
-            for fn, month, offset in yearly
+            self.schedule_recurring(
+                getattr(self, ev.process),
+                Schedule(interval=cal.MONTHS_PER_YEAR, start=ev.start),
+            )
+            for ev in cal.SCHEDULE + (cal.HISTORY_SCHEDULE if history is not None else ())
         ]
 
-    def step(self) -> None:
-        """Close the month that just ended: exits, completions, consultant market."""
-        t = int(self.time)
-        monthly_exits(self, t)
-        consultant_exits(self, t)
-        self.programme.monthly(t)
-        settle(self, t)
-        international_recruits(self, t)
-        age_vacancies(self)
-        self.person_months += self.counts.trainees + self.counts.consultants
+    # --- views of the context (for readers of a model) ------------------------------------------
+    @property
+    def trainees(self) -> Trainees:
+        """All trainees ever recruited."""
+        return self.ctx.trainees
 
-    # bound methods keep Mesa's weak references alive for the model's lifetime
-    def arcp(self) -> None:
-        """ARCP panels (June)."""
-        arcp(self)
+    @property
+    def posts(self) -> Posts:
+        """All training posts ever established."""
+        return self.ctx.posts
 
-    def idt_window(self) -> None:
-        """Inter-deanery transfer window (February and August)."""
-        idt_window(self)
+    @property
+    def consultants(self) -> Consultants:
+        """All consultants ever in post."""
+        return self.ctx.consultants
 
-    def recruit(self) -> None:
-        """August national recruitment."""
-        recruit(self)
+    @property
+    def cells(self) -> TrustCells:
+        """Trust x specialty cells: funded consultant posts, consultants in post, capacity."""
+        return self.ctx.cells
 
-    def recruit_february(self) -> None:
-        """February recruitment for the specialties that have it."""
-        if self.spec_recruits_in_february.any():
-            recruit(self)
+    @property
+    def recorder(self) -> Recorder:
+        """Yearly tables and flow counters."""
+        return self.ctx.recorder
 
-    def rotate(self) -> None:
-        """Rotation between the trusts of a programme."""
-        rotate(self)
+    @property
+    def counts(self) -> Counts:
+        """Live trainees and consultants."""
+        return self.ctx.counts
 
-    def august_changeover(self) -> None:
-        """Yearly changes at the start of the training year."""
-        grow_establishment(self)
-        self.programme.grow_capacity()
+    @property
+    def streams(self) -> Streams:
+        """The run's random streams."""
+        return self.ctx.streams
 
-    def snapshot(self) -> None:
-        """Yearly August snapshot into the tidy tables."""
-        self.recorder.snapshot(self)
-
-    # --- helpers used by the processes ---------------------------------------------------------
-    def next_ordinals(self, kind: str, spec: np.ndarray) -> np.ndarray:
-        """Next permanent ordinals within each agent's specialty (for random-number slots)."""
-        counter = self._ordinals.setdefault(kind, np.zeros(self.n_specs, dtype=np.int64))
-        spec = np.asarray(spec, dtype=np.int64)
-        order = np.argsort(spec, kind="stable")
-        sorted_spec = spec[order]
-        starts = np.searchsorted(sorted_spec, sorted_spec, side="left")
-        within = np.arange(len(spec)) - starts
-        out = np.empty(len(spec), dtype=np.int64)
-        out[order] = counter[sorted_spec] + within
-        counter += np.bincount(spec, minlength=self.n_specs)
-        return out
-
-    def slots(self, spec: np.ndarray, ordinal: np.ndarray) -> np.ndarray:
-        """Random-number slots for (specialty, ordinal) pairs."""
-        return make_slots(spec, ordinal)
+    @property
+    def n_specs(self) -> int:
+        """Number of specialties."""
+        return self.ctx.n_specs
 
     def in_training(self) -> np.ndarray:
         """Rows of trainees in programme."""
-        return np.flatnonzero(self.trainees.status[: self.trainees.n] == IN_TRAINING)
+        return self.ctx.trainees.in_training()
 
-    def log(self, rows: np.ndarray, t: int | np.ndarray, event: int, trust: np.ndarray) -> None:
-        """Append events to the trainees' history (row, month, event, trust)."""
-        if len(rows):
-            chunk = np.empty((len(rows), 4), dtype=np.int32)
-            chunk[:, 0] = rows
-            chunk[:, 1] = t
-            chunk[:, 2] = event
-            chunk[:, 3] = trust
-            self._history.append(chunk)
+    # --- the monthly step (cal.MONTHLY, in that order) ------------------------------------------
+    def step(self) -> None:
+        """Close the month that just ended (the processes of `cal.MONTHLY`, in order)."""
+        for process in self._monthly:
+            process()
+        self.person_months += self.ctx.counts.trainees + self.ctx.counts.consultants
 
-    def fair_share_posts(self) -> np.ndarray:
-        """Fair share of programme posts by region and specialty (posts, not shares)."""
-        return self.region_shares * self.programme.programme_posts_by_spec()[None, :]
+    def monthly_exits(self) -> None:
+        """Trainees whose attrition or CCT month has come leave their posts."""
+        monthly_exits(self.ctx, int(self.time))
 
-    def unplaced_moves_by_region(self) -> np.ndarray:
-        """Moves waiting for receiving capacity, by receiving region and specialty."""
-        return self.programme.unplaced_by_region()
+    def consultant_exits(self) -> None:
+        """Consultants whose retirement or leaving month has come leave their posts."""
+        consultant_exits(self.ctx, int(self.time))
+
+    def close_ended_posts(self) -> None:
+        """Expansion posts past their funding end close once vacant."""
+        self.programme.close_ended_posts(int(self.time))
+
+    def settle(self) -> None:
+        """CCT holders choose consultant vacancies, wait, get a created post or leave."""
+        settle(self.ctx, int(self.time))
+
+    def international_recruits(self) -> None:
+        """The month's international recruits take long-open vacancies."""
+        international_recruits(self.ctx, int(self.time))
+
+    def age_vacancies(self) -> None:
+        """Months each cell has had an open consultant vacancy advance."""
+        self.ctx.cells.age_vacancies()
+
+    # --- calendar events (cal.SCHEDULE) ---------------------------------------------------------
+    def yearly_moves(self) -> None:
+        """July: the programme's post moves toward fair share."""
+        self.programme.yearly_moves(int(self.time))
+
+    def arcp(self) -> None:
+        """ARCP panels (June)."""
+        arcp(self.ctx, int(self.time))
+
+    def idt_window(self) -> None:
+        """Inter-deanery transfer window (February and August)."""
+        idt_window(self.ctx, int(self.time))
+
+    def recruit(self) -> None:
+        """August national recruitment."""
+        recruit(self.ctx, int(self.time))
+
+    def recruit_february(self) -> None:
+        """February recruitment for the specialties that have it."""
+        if self.ctx.specs.recruits_in_february.any():
+            recruit(self.ctx, int(self.time))
+
+    def rotate(self) -> None:
+        """Rotation between the trusts of a programme."""
+        rotate(self.ctx, int(self.time))
+
+    def august_changeover(self) -> None:
+        """Yearly changes at the start of the training year."""
+        t = int(self.time)
+        rate = None if self.historic is None else self.historic.funded_growth(t)
+        grow_establishment(self.ctx, t, rate)
+        self.programme.grow_capacity()
+
+    def follow_training_posts(self) -> None:
+        """July, in a run from a past base year: training posts follow the historic series."""
+        if self.historic is not None:
+            self.historic.follow_training_posts(int(self.time))
+
+    def snapshot(self) -> None:
+        """Yearly August snapshot into the tidy tables."""
+        t = int(self.time)
+        year = cal.calendar_year(t, self.base_year)
+        self.ctx.recorder.snapshot(
+            self.ctx, year, self.programme.fair_share_posts(), self.programme.unplaced
+        )
+        if self.historic is not None:
+            self.historic.record_ages(t)
 
     # --- inspection --------------------------------------------------------------------------
     def story(self, row: int) -> dict:
         """One trainee as an object: attributes and dated history of where it trained."""
         tr, w = self.trainees, self.world
         info = tr.row(row)
-        hist = np.concatenate(self._history) if self._history else np.empty((0, 4), np.int32)
+        hist = self.ctx.history.since(0)
         mine = hist[hist[:, 0] == row]
         events = [
             {

@@ -10,9 +10,14 @@ scaled by its population growth to the target year. Shares sum to 1 within the l
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.world import World
+
+if TYPE_CHECKING:
+    pass
 
 DEPRIVATION_WEIGHT = 0.2  # HEE "How does the modelling work?": 20% weighting for deprivation
 REGION_GROWTH = {

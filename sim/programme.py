@@ -18,14 +18,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.columns import NEVER
 from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
+from sim import calendar as cal
 from sim.calendar import calendar_year
 from sim.need import trust_fair_shares
 from sim.policy import Phase
 from sim.rounding import largest_remainder
 
 if TYPE_CHECKING:
-    from sim.model import TraineeFlowModel
+    from sim.context import Context
 
 
 def within_tolerance(current: np.ndarray, target: np.ndarray, tol: float) -> bool:
@@ -50,9 +52,10 @@ def resolve_specialties(
 class Programme:
     """State and yearly actions of the redistribution programme for one run."""
 
-    def __init__(self, m: TraineeFlowModel) -> None:
-        self.m = m
+    def __init__(self, ctx: Context, icb_shares: np.ndarray, region_shares: np.ndarray) -> None:
+        self.ctx = m = ctx
         self.cfg = m.policy.programme
+        self.region_shares = region_shares  # fair shares by region and specialty
         w = m.world
         groups = w.data.specialties["group"].tolist()
         self.phase_of = np.full(m.n_specs, -1)
@@ -63,19 +66,19 @@ class Programme:
         if self.cfg.target == "icb":
             self.area_of_trust = w.trust_icb
             self.n_areas = len(w.icb_codes)
-            self.area_shares = m._icb_shares
+            self.area_shares = icb_shares
         else:
             self.area_of_trust = w.trust_region
             self.n_areas = w.n_regions
-            self.area_shares = m.region_shares.copy()
+            self.area_shares = region_shares.copy()
             if self.cfg.target == "table":
                 table = np.array([self.cfg.target_table.get(c, 0.0) for c in w.region_codes])
                 self.area_shares = np.repeat(table[:, None], m.n_specs, axis=1)
-        self.trust_shares = trust_fair_shares(w, m._icb_shares)
-        self.capacity = np.zeros((w.n_trusts, m.n_specs))
+        self.trust_shares = trust_fair_shares(w, icb_shares)
         self.start_gap = np.zeros((self.n_areas, m.n_specs))
         self.released = np.zeros((self.n_areas, m.n_specs))  # posts released since phase start
         self.unplaced = np.zeros((w.n_regions, m.n_specs))
+        self.first_end = NEVER  # earliest month an expansion post's funding ends
         self.expansion_specs = [
             resolve_specialties(e.specialties, w.specialty_codes, groups)
             for e in (self.cfg.expansion if self.cfg.enabled else ())
@@ -84,10 +87,10 @@ class Programme:
     # --- set-up -------------------------------------------------------------------------------
     def start(self) -> None:
         """Training capacity from consultants in post; moves already made before the base year."""
-        m, cfg = self.m, self.cfg
+        m, cfg = self.ctx, self.cfg
         posts_now = self._posts_by_trust(all_funding=True)
-        supervised = m.filled * cfg.supervisor_share * cfg.trainees_per_supervisor
-        self.capacity = np.maximum(posts_now.astype(float), supervised)
+        supervised = m.cells.filled * cfg.supervisor_share * cfg.trainees_per_supervisor
+        m.cells.capacity = np.maximum(posts_now.astype(float), supervised)
         if not cfg.enabled:
             return
         base_year = m.base_year
@@ -97,53 +100,54 @@ class Programme:
 
     def recruitment_bonus(self) -> np.ndarray:
         """Extra applicant utility of each local office (regions under fair share overall)."""
-        m = self.m
+        m = self.ctx
         w = m.world
         bonus = m.policy.incentives.recruitment_bonus
         if bonus == 0.0 or not self.cfg.enabled:
             return np.zeros(w.n_los)
         posts = np.bincount(w.trust_region[m.posts.trust[m.posts.live()]], minlength=w.n_regions)
-        fair = m.region_shares.mean(axis=1) * posts.sum()
+        fair = self.region_shares.mean(axis=1) * posts.sum()
         under = posts < fair
         return np.where(under[w.lo_region], bonus, 0.0)
 
     # --- yearly and monthly actions --------------------------------------------------------------
-    def yearly_moves(self) -> None:
+    def yearly_moves(self, t: int) -> None:
         """July: expansion posts, then moves for every specialty in an active phase."""
         if not self.cfg.enabled:
             return
-        t = int(self.m.time)
-        year = calendar_year(t, self.m.base_year)
+        year = calendar_year(t, self.ctx.base_year)
         self.unplaced[:] = 0  # before expansion: its unplaced posts count in this round too
         self._expand(year, t)
         self._move_year(year, phase_filter=None, before_base=False)
 
-    def monthly(self, t: int) -> None:
+    def close_ended_posts(self, t: int) -> None:
         """Expansion posts whose funding has ended close once vacant."""
-        p = self.m.posts
+        if t < self.first_end:
+            return
+        p = self.ctx.posts
         n = p.n
         ended = np.flatnonzero(p.active[:n] & (p.end_t[:n] <= t) & (p.holder[:n] < 0))
         p.active[ended] = False
 
     def grow_capacity(self) -> None:
         """August: training capacity grows (Creating Educational Capacity)."""
-        self.capacity *= 1.0 + self.cfg.capacity_growth
+        self.ctx.cells.capacity *= 1.0 + self.cfg.capacity_growth
 
     # --- queries -------------------------------------------------------------------------------
     def programme_posts_by_spec(self) -> np.ndarray:
         """National programme posts (tariff + expansion, active) by specialty."""
-        p = self.m.posts
+        p = self.ctx.posts
         live = p.live()
         live = live[p.funding[live] != TRUST_FUNDED]
-        return np.bincount(p.spec[live], minlength=self.m.n_specs).astype(float)
+        return np.bincount(p.spec[live], minlength=self.ctx.n_specs).astype(float)
 
-    def unplaced_by_region(self) -> np.ndarray:
-        """Planned moves of the last round that no receiver could take, by receiving region."""
-        return self.unplaced
+    def fair_share_posts(self) -> np.ndarray:
+        """Fair share of programme posts by region and specialty (posts, not shares)."""
+        return self.region_shares * self.programme_posts_by_spec()[None, :]
 
     # --- internals -------------------------------------------------------------------------------
     def _posts_by_trust(self, all_funding: bool = False) -> np.ndarray:
-        p, m = self.m.posts, self.m
+        p, m = self.ctx.posts, self.ctx
         live = p.live()
         if not all_funding:
             live = live[p.funding[live] != TRUST_FUNDED]
@@ -152,7 +156,7 @@ class Programme:
         return np.bincount(key, minlength=n_t * n_s).reshape(n_t, n_s)
 
     def _move_year(self, year: int, phase_filter: int | None, before_base: bool) -> None:
-        for s in range(self.m.n_specs):
+        for s in range(self.ctx.n_specs):
             phase_i = self.phase_of[s]
             if phase_i < 0 or (phase_filter is not None and phase_i != phase_filter):
                 continue
@@ -165,7 +169,7 @@ class Programme:
         return by_trust, np.bincount(self.area_of_trust, weights=by_trust, minlength=self.n_areas)
 
     def _move_specialty(self, s: int, year: int, phase: Phase, before_base: bool) -> None:
-        m, cfg = self.m, self.cfg
+        m, cfg = self.ctx, self.cfg
         by_trust, current = self._area_counts(s)
         target = self.area_shares[:, s] * current.sum()
         gap = current - target
@@ -213,17 +217,17 @@ class Programme:
     def _spare(self, s: int) -> np.ndarray:
         """Training capacity left at each trust for specialty s (posts of any funding)."""
         posts = self._posts_by_trust(all_funding=True)[:, s]
-        return np.maximum(np.floor(self.capacity[:, s] + 1e-9) - posts, 0)
+        return np.maximum(np.floor(self.ctx.cells.capacity[:, s] + 1e-9) - posts, 0)
 
     def _area_region(self) -> np.ndarray:
-        w = self.m.world
+        w = self.ctx.world
         return w.icb_region if self.cfg.target == "icb" else np.arange(w.n_regions)
 
     def _donor_posts(
         self, cand: np.ndarray, cand_area: np.ndarray, release: np.ndarray, over: np.ndarray
     ) -> np.ndarray:
         """Posts each donor area releases: one at a time from its trust now most over fair share."""
-        p = self.m.posts
+        p = self.ctx.posts
         out: list[int] = []
         for a in np.flatnonzero(release):
             mine = cand[cand_area == a]
@@ -256,16 +260,16 @@ class Programme:
         return np.array(out, dtype=np.int64)
 
     def _relocate(self, posts: np.ndarray, trusts: np.ndarray, s: int, before_base: bool) -> None:
-        m = self.m
+        m = self.ctx
         if len(posts) == 0:
             return
-        p, w = m.posts, m.world
+        p = m.posts
         donors = p.trust[posts].copy()
         p.trust[posts] = trusts
         p.moves[posts] += 1
         if not before_base:
-            m.recorder.add("posts_moved_out", w.trust_region[donors] * m.n_specs + s)
-            m.recorder.add("posts_moved_in", w.trust_region[trusts] * m.n_specs + s)
+            m.recorder.add("posts_moved_out", m.region_spec(donors, s))
+            m.recorder.add("posts_moved_in", m.region_spec(trusts, s))
         replace = int(np.floor(len(posts) * self.cfg.trust_funded_replacement + 1e-9))
         if replace:
             spec = np.full(replace, s)
@@ -274,11 +278,11 @@ class Programme:
                 trust=donors[:replace],
                 spec=spec,
                 funding=TRUST_FUNDED,
-                slot=m.slots(spec, m.next_ordinals("post", spec)),
+                slot=m.new_slots("post", spec),
             )
 
     def _expand(self, year: int, t: int) -> None:
-        m = self.m
+        m = self.ctx
         for tranche, specs in zip(self.cfg.expansion, self.expansion_specs, strict=True):
             if not tranche.start_year <= year < tranche.start_year + tranche.years or not specs:
                 continue
@@ -289,7 +293,7 @@ class Programme:
     def _add_expansion(self, s: int, n: int, t: int, lifetime: int) -> None:
         if n <= 0:
             return
-        m = self.m
+        m = self.ctx
         by_trust, current = self._area_counts(s)
         total = current.sum() + n
         deficit = np.maximum(self.area_shares[:, s] * total - current, 0)
@@ -303,8 +307,10 @@ class Programme:
             trust=trusts,
             spec=spec,
             funding=EXPANSION,
-            slot=m.slots(spec, m.next_ordinals("post", spec)),
-            end_t=t + 12 * lifetime,
+            slot=m.new_slots("post", spec),
+            end_t=t + cal.MONTHS_PER_YEAR * lifetime,
         )
+        if len(trusts):
+            self.first_end = min(self.first_end, t + cal.MONTHS_PER_YEAR * lifetime)
         unplaced = largest_remainder(n - len(trusts), np.maximum(deficit - take, 0) + 1e-9)
         np.add.at(self.unplaced[:, s], self._area_region(), unplaced)

@@ -21,15 +21,17 @@ from typing import Any
 PACKAGES = ("mesa", "numpy", "pandas", "scipy", "sqlalchemy", "pydantic", "dask", "distributed")
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_MODULES = (
+    "agents.cells",
     "agents.columns",
     "agents.consultant",
-    "agents.local_office",
+    "agents.due",
     "agents.post",
     "agents.trainee",
-    "agents.trust",
     "sim.calendar",
+    "sim.choice",
     "sim.consultant_ages",
     "sim.consultant_market",
+    "sim.context",
     "sim.history",
     "sim.initial_state",
     "sim.international",
@@ -48,6 +50,7 @@ MODEL_MODULES = (
     "sim.run",
     "sim.settlement",
     "sim.training",
+    "sim.transfers",
     "sim.world",
 )
 NOT_HASHED = {

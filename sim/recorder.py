@@ -8,12 +8,10 @@ import numpy as np
 import pandas as pd
 
 from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
-from sim.calendar import calendar_year
-from sim.consultant_market import vacancies
 from sim.outputs import ICB_YEAR_COLUMNS, REGION_YEAR_COLUMNS
 
 if TYPE_CHECKING:
-    from sim.model import TraineeFlowModel
+    from sim.context import Context
 
 FLOWS = (
     "recruits",
@@ -39,22 +37,51 @@ class Recorder:
     def __init__(self, n_regions: int, n_specs: int) -> None:
         self.size = n_regions * n_specs
         self.shape = (n_regions, n_specs)
-        self.flows = {name: np.zeros(self.size, dtype=np.int64) for name in FLOWS}
-        self.totals = {name: np.zeros(self.size, dtype=np.int64) for name in FLOWS}
+        self._flows = {name: np.zeros(self.size, dtype=np.int64) for name in FLOWS}
+        self._totals = {name: np.zeros(self.size, dtype=np.int64) for name in FLOWS}
+        self._pending: dict[str, list[np.ndarray]] = {name: [] for name in FLOWS}
         self._region_rows: list[dict[str, np.ndarray]] = []
         self._icb_rows: list[dict[str, np.ndarray]] = []
 
     def add(self, name: str, keys: np.ndarray) -> None:
-        """Count one event per key (key = region * n_specs + specialty)."""
+        """Count one event per key (key = region * n_specs + specialty); counted when read."""
         if len(keys):
-            counts = np.bincount(np.asarray(keys, dtype=np.int64), minlength=self.size)
-            self.flows[name] += counts
-            self.totals[name] += counts
+            self._pending[name].append(keys)
 
-    def snapshot(self, m: TraineeFlowModel) -> None:
-        """Record stocks now and the flows since the last snapshot."""
+    @property
+    def flows(self) -> dict[str, np.ndarray]:
+        """Events by key since the last snapshot."""
+        self._count()
+        return self._flows
+
+    @property
+    def totals(self) -> dict[str, np.ndarray]:
+        """Events by key since the start of the run."""
+        self._count()
+        return self._totals
+
+    def _count(self) -> None:
+        for name, chunks in self._pending.items():
+            if chunks:
+                keys = np.concatenate(chunks).astype(np.int64, copy=False)
+                counts = np.bincount(keys, minlength=self.size)
+                self._flows[name] += counts
+                self._totals[name] += counts
+                chunks.clear()
+
+    def snapshot(
+        self,
+        m: Context,
+        year: int,
+        fair_share_posts: np.ndarray,
+        unplaced_moves: np.ndarray,
+    ) -> None:
+        """Record stocks now and the flows since the last snapshot.
+
+        fair_share_posts and unplaced_moves: the programme's, by region and specialty. Population
+        is the world's (ONS mid-2022), whatever the policy's growth levers.
+        """
         w = m.world
-        year = calendar_year(int(m.time), m.base_year)
         n_s = m.n_specs
         posts = m.posts
         live = posts.live()
@@ -66,15 +93,9 @@ class Recorder:
 
         funding = posts.funding[live]
         held = posts.holder[live] >= 0
-        trainees = m.in_training()
-        cons = m.filled
-        cons_region = np.zeros(self.shape)
-        np.add.at(cons_region, w.trust_region, cons)
-        cvac = np.zeros(self.shape)
-        np.add.at(cvac, w.trust_region, vacancies(m))
-        cposts = np.zeros(self.shape)
-        np.add.at(cposts, w.trust_region, m.establishment)
-        seek = m.seeking
+        trainees = m.trainees.in_training()
+        region_of_trust = w.region_of_trust  # (regions x trusts) 0/1: sums cells by region
+        seek = m.trainees.seeking
         seek_key = w.trust_region[m.trainees.trust[seek]] * n_s + m.trainees.spec[seek]
         cols = {
             "year": np.full(self.size, year),
@@ -87,38 +108,44 @@ class Recorder:
                 w.trust_region[m.trainees.trust[trainees]] * n_s + m.trainees.spec[trainees]
             ),
             "vacancies": by_key(p_key[~held]),
-            "consultants": cons_region.ravel(),
-            "consultant_vacancies": cvac.ravel(),
-            "consultant_posts": cposts.ravel(),
+            "consultants": (region_of_trust @ m.cells.filled).ravel(),
+            "consultant_vacancies": (region_of_trust @ m.cells.vacancies()).ravel(),
+            "consultant_posts": (region_of_trust @ m.cells.establishment).ravel(),
             "cct_seekers": by_key(seek_key),
-            "unplaced_moves": m.unplaced_moves_by_region().ravel().copy(),
-            "fair_share_posts": m.fair_share_posts().ravel(),
+            "unplaced_moves": unplaced_moves.ravel().copy(),
+            "fair_share_posts": fair_share_posts.ravel(),
             "need_weight": w.region_spec_need.ravel(),
             "population": np.repeat(w.region_population, n_s),  # the world's, not a lever's
         }
+        flows = self.flows
         for name in FLOWS:
-            cols[name] = self.flows[name].copy()
+            cols[name] = flows[name].copy()
         self._region_rows.append(cols)
         self._icb_rows.append(self._icb_snapshot(m, year, live, trainees))
-        for arr in self.flows.values():
+        for arr in flows.values():
             arr[:] = 0
 
     def _icb_snapshot(
-        self, m: TraineeFlowModel, year: int, live: np.ndarray, trainees: np.ndarray
+        self,
+        m: Context,
+        year: int,
+        live: np.ndarray,
+        trainees: np.ndarray,
     ) -> dict[str, np.ndarray]:
         w = m.world
         n_icb = len(w.icb_codes)
-        icbs = w.data.icbs
         return {
             "year": np.full(n_icb, year),
             "icb_code": np.array(w.icb_codes),
-            "region_code": icbs["region_code"].to_numpy(),
+            "region_code": w.icb_region_codes,
             "posts": np.bincount(w.trust_icb[m.posts.trust[live]], minlength=n_icb),
             "trainees": np.bincount(w.trust_icb[m.trainees.trust[trainees]], minlength=n_icb),
-            "consultants": np.bincount(w.trust_icb, weights=m.filled.sum(axis=1), minlength=n_icb),
-            "need_weight": icbs["need_overall"].to_numpy(dtype=float),
-            "population": icbs["population"].to_numpy(dtype=float),
-            "core20_share": icbs["core20_share"].to_numpy(dtype=float),
+            "consultants": np.bincount(
+                w.trust_icb, weights=m.cells.filled.sum(axis=1), minlength=n_icb
+            ),
+            "need_weight": w.icb_need[:, 0],  # overall need (NEED_COMPONENTS[0])
+            "population": w.icb_population,
+            "core20_share": w.icb_core20_share,
         }
 
     def region_year(self) -> pd.DataFrame:

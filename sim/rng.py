@@ -58,11 +58,85 @@ def stable_hash(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
 
 
+# --- slot layout ------------------------------------------------------------------------------
+# slot = group << 40 | ordinal; the group is the specialty. Ordinals of a specialty:
+#   0, 1, 2...                          trainees, posts and consultants in order of creation, a
+#                                       counter per kind (`Context.next_ordinals`); kinds
+#                                       draw from different streams, so they may share ordinals
+#   trust index                         (specialty, trust) cells: `cell_slots`
+#   APPLICANT_BASE + t * 2^17 + k       the k-th applicant of the recruitment round at month t
+#   CELL_BASE + trust                   cells whose draws decide where international recruits go
+#   IMG_BASE + t * 2^16 + k             the k-th international recruit of the month t
+# A choice among n alternatives draws one number per alternative: `choice_slots`.
+_GROUP_SHIFT = np.uint64(40)
+APPLICANT_BASE = 1 << 30  # applicant ordinals sit above those of base-year trainees
+APPLICANTS_PER_ROUND = 1 << 17  # most applicants a specialty can have in one round
+CELL_BASE = 1 << 37
+IMG_BASE = 1 << 38  # slots of international recruits sit above those of trainees
+IMG_PER_MONTH = 1 << 16  # most recruits a specialty can have in one month
+
+
 def make_slots(group: np.ndarray | int, ordinal: np.ndarray | int) -> np.ndarray:
     """Permanent slot of an agent: its group (e.g. specialty) and its ordinal within the group."""
     g = np.asarray(group, dtype=np.uint64)
     o = np.asarray(ordinal, dtype=np.uint64)
-    return (g << np.uint64(40)) | o
+    return (g << _GROUP_SHIFT) | o
+
+
+def applicant_slots(spec: np.ndarray, t: int, k: np.ndarray) -> np.ndarray:
+    """Slots of the k-th applicants of each specialty in the round at month t."""
+    return make_slots(spec, APPLICANT_BASE + int(t) * APPLICANTS_PER_ROUND + np.asarray(k))
+
+
+def img_slots(spec: np.ndarray, t: int, k: np.ndarray) -> np.ndarray:
+    """Slots of the k-th international recruits of each specialty at month t."""
+    return make_slots(spec, IMG_BASE + int(t) * IMG_PER_MONTH + np.asarray(k))
+
+
+def cell_slots(spec: np.ndarray, trust: np.ndarray, base: int = 0) -> np.ndarray:
+    """Slots of (specialty, trust) cells (base: CELL_BASE for international recruits' race)."""
+    return make_slots(spec, base + np.asarray(trust))
+
+
+def choice_slots(slots: np.ndarray, n_choices: int) -> np.ndarray:
+    """(len(slots) x n_choices) slots: one per agent and alternative of a choice."""
+    return slots[:, None] * np.uint64(n_choices) + np.arange(n_choices, dtype=np.uint64)
+
+
+# --- streams -----------------------------------------------------------------------------------
+STREAMS = frozenset(
+    {
+        # base year (sim/initial_state.py)
+        "initial_fill", "initial_ltft", "initial_stage", "initial_home", "initial_age",
+        # training (sim/training.py)
+        "attrition", "ltft_entry", "ltft", "arcp",
+        # recruitment (sim/recruitment.py)
+        "applicant_merit", "applicant_home", "applicant_preference", "post_choice",
+        # rotations and inter-deanery transfers (sim/rotation.py, sim/transfers.py)
+        "rotation", "rotation_order", "rotation_target",
+        "idt_apply", "idt_destination", "idt_declare", "idt_priority",
+        # settlement and the consultant market (sim/settlement.py, sim/consultant_market.py)
+        "settlement_priority", "settlement_choice", "post_creation", "seeker_leave", "cct_age",
+        "retirement", "consultant_leave", "establishment_growth",
+        # international recruits (sim/international.py)
+        "img_arrivals", "img_choice", "img_age",
+    }
+)  # fmt: skip
+
+
+def _uniforms(keys: list[int], slots: np.ndarray) -> np.ndarray:
+    """(len(keys) x n) uniforms in (0, 1): one row per combined (stream, month) key."""
+    x = np.multiply(slots, _GOLDEN, dtype=np.uint64, casting="unsafe")
+    if len(keys) == 1:
+        np.add(x, np.uint64(keys[0]), out=x)
+        x = x[None]
+    else:
+        x = np.add(x, np.array(keys, dtype=np.uint64)[:, None])
+    _mix(x)
+    np.right_shift(x, _S11, out=x)
+    out = np.add(x, 0.5, dtype=np.float64)
+    out *= _TWO53
+    return out
 
 
 class Stream:
@@ -71,28 +145,24 @@ class Stream:
     def __init__(self, seed: int, name: str) -> None:
         self.name = name
         self._key = _mix_int(_mix_int(seed & _MASK) ^ stable_hash(name))
-        self._month_keys: dict[int, np.uint64] = {}
+        self._month_keys: dict[int, int] = {}
+
+    def key(self, t: int) -> int:
+        """The stream's key for month `t` (any integer: rounds within a month use t * k + r)."""
+        tk = self._month_keys.get(t)
+        if tk is None:
+            tk = self._month_keys[t] = _mix_int((int(t) & 0xFFFFFFFF) * _GOLDEN_INT + self._key)
+        return tk
 
     def uniform(self, t: int, slots: np.ndarray) -> np.ndarray:
         """Uniform(0, 1) numbers for the given slots at month `t` (never exactly 0)."""
-        tk = self._month_keys.get(t)
-        if tk is None:
-            month = int(t) & 0xFFFFFFFF
-            tk = self._month_keys[t] = np.uint64(
-                _mix_int((month * _GOLDEN_INT + self._key) & _MASK)
-            )
-        x = np.multiply(np.atleast_1d(np.asarray(slots, dtype=np.uint64)), _GOLDEN)
-        np.add(x, tk, out=x)
-        _mix(x)
-        np.right_shift(x, _S11, out=x)
-        out = x.astype(np.float64)
-        out += 0.5
-        out *= _TWO53
-        return out[0] if np.ndim(slots) == 0 else out.reshape(np.shape(slots))
+        if np.ndim(slots) == 0:
+            return self.uniform(t, np.reshape(slots, 1))[0]
+        return _uniforms([self.key(t)], slots)[0]
 
-    def gumbel(self, t: int, slots: np.ndarray) -> np.ndarray:
-        """Standard Gumbel numbers (for choice among alternatives by the Gumbel-max rule)."""
-        return -np.log(-np.log(self.uniform(t, slots)))
+    def uniform_months(self, months: list[int], slots: np.ndarray) -> np.ndarray:
+        """(len(months) x n) uniforms: this stream at several months (or rounds) at once."""
+        return _uniforms([self.key(t) for t in months], slots)
 
     def normal(self, t: int, slots: np.ndarray) -> np.ndarray:
         """Standard normal numbers by inversion."""
@@ -100,7 +170,10 @@ class Stream:
 
 
 class Streams:
-    """The run's named streams; `streams['attrition']` is the attrition decision's stream."""
+    """The run's named streams; `streams['attrition']` is the attrition decision's stream.
+
+    Names are declared in `STREAMS`: an unknown name raises, so a typo cannot open a new stream.
+    """
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
@@ -109,5 +182,11 @@ class Streams:
     def __getitem__(self, name: str) -> Stream:
         stream = self._streams.get(name)
         if stream is None:
+            if name not in STREAMS:
+                raise KeyError(f"unknown random stream {name!r}: declare it in sim/rng.py STREAMS")
             stream = self._streams[name] = Stream(self.seed, name)
         return stream
+
+    def uniforms(self, t: int, slots: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+        """(len(names) x n) uniforms of several streams for the same slots and month."""
+        return _uniforms([self[name].key(t) for name in names], slots)

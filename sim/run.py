@@ -47,10 +47,10 @@ def build_model(
     """The model for a scenario and seed (initialised at the base year, or history's)."""
     if history is None:
         return TraineeFlowModel(world, scenario.world, scenario.policy, seed=seed)
-    from sim.history import HistoricModel, scale_world
+    from sim.history import scale_world
 
-    return HistoricModel(
-        scale_world(world, history), history, scenario.world, scenario.policy, seed=seed
+    return TraineeFlowModel(
+        scale_world(world, history), scenario.world, scenario.policy, seed=seed, history=history
     )
 
 
@@ -83,7 +83,7 @@ def run_scenario(
     icb_year = model.recorder.icb_year()
     summary = summarise(model, region_year)
     if history is not None:
-        summary.update(model.history_outcomes())
+        summary.update(model.historic.outcomes())
     summary["seconds"] = seconds
     return RunResult(
         run_key=run_key(scenario, seed, years, world, history),

@@ -19,9 +19,10 @@ from agents.trainee import (
     due_month,
     progress_at,
 )
+from sim import calendar as cal
 
 if TYPE_CHECKING:
-    from sim.model import TraineeFlowModel
+    from sim.context import Context
 
 
 def ltft_stock_to_switch(share: np.ndarray, persistence: float) -> np.ndarray:
@@ -31,7 +32,7 @@ def ltft_stock_to_switch(share: np.ndarray, persistence: float) -> np.ndarray:
 
 
 def enter(
-    m: TraineeFlowModel,
+    ctx: Context,
     t: int,
     spec: np.ndarray,
     post: np.ndarray,
@@ -49,99 +50,100 @@ def enter(
     n = len(spec)
     if n == 0:
         return np.empty(0, dtype=np.int64)
-    p, tr = m.params, m.trainees
+    p, tr = ctx.params, ctx.trainees
     if slots is None:
-        slots = m.slots(spec, m.next_ordinals("trainee", spec))
+        slots = ctx.new_slots("trainee", spec)
     a0 = np.zeros(n) if survived is None else survived.astype(float)
+    u, u_ltft = ctx.streams.uniforms(t, slots, ("attrition", "ltft_entry"))
     if ltft is None:
-        share = np.clip(m.spec_ltft_share[spec] * p.ltft_entry_factor, 0.0, 1.0)
-        ltft = m.streams["ltft_entry"].uniform(t, slots) < share
+        share = np.clip(ctx.specs.ltft_share[spec] * p.ltft_entry_factor, 0.0, 1.0)
+        ltft = u_ltft < share
     fte = np.where(ltft, p.ltft_fte, 1.0).astype(np.float32)
-    required = (m.spec_years[spec] * 12.0).astype(np.float32)
+    required = (ctx.specs.years[spec] * cal.MONTHS_PER_YEAR).astype(np.float32)
     start = t - np.ceil(a0 / 1.0).astype(np.int64)
     prog = np.minimum(a0 * fte, required - 1.0)
-    u = m.streams["attrition"].uniform(t, slots)
     months = attrition_months(
         u,
-        m.spec_attrition[spec] * p.attrition_multiplier,
-        m.spec_early[spec] * min(p.attrition_multiplier, 1.0),
+        ctx.specs.attrition[spec] * p.attrition_multiplier,
+        ctx.specs.early[spec] * min(p.attrition_multiplier, 1.0),
         a0,
     )
-    trust = m.posts.trust[post]
+    trust = ctx.posts.trust[post]
+    attr_due = due_month(start, months)
+    cct_due = cct_month(t, prog, required, fte)
     rows = tr.append(
         n,
         spec=spec,
         slot=slots,
         post=post,
         trust=trust,
-        lo=m.world.trust_lo[trust],
+        lo=ctx.world.trust_lo[trust],
         home_lo=home_lo,
         start_t=start,
-        attr_due=due_month(start, months),
+        attr_due=attr_due,
         required=required,
         prog=prog,
         prog_t=t,
         fte=fte,
-        cct_due=cct_month(t, prog, required, fte),
+        cct_due=cct_due,
     )
-    m.posts.holder[post] = rows
-    m.log(rows, start, EV_START, trust)
-    m.counts.trainees += n
+    tr.attr_window.add(rows, attr_due)
+    tr.cct_window.add(rows, cct_due)
+    ctx.posts.holder[post] = rows
+    ctx.history.log(rows, start, EV_START, trust)
+    ctx.counts.trainees += n
     return rows
 
 
-def monthly_exits(m: TraineeFlowModel, t: int) -> None:
+def monthly_exits(ctx: Context, t: int) -> None:
     """Trainees whose attrition or CCT month has come leave their posts."""
-    tr = m.trainees
-    n = tr.n
-    leaving = np.flatnonzero(tr.attr_due[:n] == t)
+    tr = ctx.trainees
+    leaving = tr.attr_window.due(tr.attr_due, tr.n, t)
     leaving = leaving[(tr.status[leaving] == IN_TRAINING) & (tr.cct_due[leaving] >= t)]
-    completing = np.flatnonzero(tr.cct_due[:n] == t)
+    completing = tr.cct_window.due(tr.cct_due, tr.n, t)
     completing = completing[(tr.status[completing] == IN_TRAINING) & (tr.attr_due[completing] > t)]
     if len(leaving):
-        _vacate(m, leaving, t, LEFT, EV_LEAVE)
+        _vacate(ctx, leaving, t, LEFT, EV_LEAVE)
     if len(completing):
-        _vacate(m, completing, t, SEEKING, EV_CCT)
+        _vacate(ctx, completing, t, SEEKING, EV_CCT)
         tr.seek_since[completing] = t
-        m.seeking = np.union1d(m.seeking, completing)
-        key = m.world.trust_region[tr.trust[completing]] * m.n_specs + tr.spec[completing]
-        m.recorder.add("ccts", key)
+        tr.seeking = np.sort(np.concatenate([tr.seeking, completing]))  # disjoint sets
+        ctx.recorder.add("ccts", ctx.region_spec(tr.trust[completing], tr.spec[completing]))
 
 
-def _vacate(m: TraineeFlowModel, rows: np.ndarray, t: int, status: int, event: int) -> None:
-    tr = m.trainees
+def _vacate(ctx: Context, rows: np.ndarray, t: int, status: int, event: int) -> None:
+    tr = ctx.trainees
     tr.status[rows] = status
     tr.end_t[rows] = t
     tr.attr_due[rows] = NEVER
     tr.cct_due[rows] = NEVER
-    m.posts.holder[tr.post[rows]] = -1
+    ctx.posts.holder[tr.post[rows]] = -1
     tr.post[rows] = -1
-    m.log(rows, t, event, tr.trust[rows])
-    m.counts.trainees -= len(rows)
+    ctx.history.log(rows, t, event, tr.trust[rows])
+    ctx.counts.trainees -= len(rows)
 
 
-def arcp(m: TraineeFlowModel) -> None:
+def arcp(ctx: Context, t: int) -> None:
     """Yearly ARCP: extensions (outcome 3), release (outcome 4) and LTFT changes."""
-    t = int(m.time)
-    tr, p = m.trainees, m.params
-    rows = m.in_training()
+    tr, p = ctx.trainees, ctx.params
+    rows = tr.in_training()
     if len(rows) == 0:
         return
     slots = tr.slot[rows]
     prog = progress_at(tr, rows, t)
     tr.prog[rows] = prog
     tr.prog_t[rows] = t
-    u_out = m.streams["arcp"].uniform(t, slots)
+    u_out, u_ltft = ctx.streams.uniforms(t, slots, ("arcp", "ltft"))
     release = u_out < p.arcp_release_prob
     extend = (~release) & (u_out < p.arcp_release_prob + p.arcp_extension_prob)
     tr.required[rows[extend]] += p.arcp_extension_months
     tr.extensions[rows[extend]] += 1
     is_ltft = tr.fte[rows] < 1.0
-    switch_in = ltft_stock_to_switch(m.spec_ltft_share[tr.spec[rows]], p.ltft_persistence)
-    u_ltft = m.streams["ltft"].uniform(t, slots)
+    switch_in = ltft_stock_to_switch(ctx.specs.ltft_share[tr.spec[rows]], p.ltft_persistence)
     now_ltft = np.where(is_ltft, u_ltft < p.ltft_persistence, u_ltft < switch_in)
     tr.fte[rows] = np.where(now_ltft, p.ltft_fte, 1.0)
     tr.cct_due[rows] = cct_month(t, prog, tr.required[rows], tr.fte[rows])
+    tr.cct_window.reset()
     released = rows[release]
     if len(released):
-        _vacate(m, released, t, LEFT, EV_LEAVE)
+        _vacate(ctx, released, t, LEFT, EV_LEAVE)

@@ -147,6 +147,26 @@ class World:
         """Index into NEED_COMPONENTS of each specialty's need driver."""
         return _index(self.data.specialties["need_component"], list(NEED_COMPONENTS))
 
+    @cached_property
+    def region_of_trust(self) -> np.ndarray:
+        """(n_regions x n_trusts) 0/1: `region_of_trust @ cells` sums trust rows by region."""
+        return (np.arange(self.n_regions)[:, None] == self.trust_region[None, :]).astype(np.int64)
+
+    @cached_property
+    def icb_region_codes(self) -> np.ndarray:
+        """Region code of each ICB."""
+        return self.data.icbs["region_code"].to_numpy()
+
+    @cached_property
+    def icb_population(self) -> np.ndarray:
+        """ONS mid-2022 population of each ICB."""
+        return self.data.icbs["population"].to_numpy(dtype=float)
+
+    @cached_property
+    def icb_core20_share(self) -> np.ndarray:
+        """Share of each ICB's population in the most deprived national fifth (Core20)."""
+        return self.data.icbs["core20_share"].to_numpy(dtype=float)
+
     # --- need ------------------------------------------------------------------------------------
     @cached_property
     def icb_need(self) -> np.ndarray:

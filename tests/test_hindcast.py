@@ -25,9 +25,10 @@ from calibration.hindcast import (
 from experiments.cli import app
 from experiments.sweep import LocalExecutor
 from sim.datafiles import DataError
-from sim.history import HistoricModel, History, scale_world
+from sim.history import History, scale_world
 from sim.history_data import HISTORY_DIR, MODELLED_SHARE, load_history
 from sim.inputs import InputError
+from sim.model import TraineeFlowModel
 from sim.run import run_scenario
 from sim.world import World
 
@@ -147,7 +148,7 @@ def test_historic_model_follows_its_posts_and_funded_posts(england: World):
     down = History(
         1994, (h.training_posts[0], h.training_posts[0] - 600), h.funded_posts[:2], h.consultants
     )
-    m = HistoricModel(scale_world(england, down), down, sc.world, sc.policy, seed=1)
+    m = TraineeFlowModel(scale_world(england, down), sc.world, sc.policy, seed=1, history=down)
     m.run_for(12.5)
     live = m.posts.live()
     still_open = np.count_nonzero(m.posts.end_t[live] == np.iinfo(np.int32).max)
@@ -156,11 +157,11 @@ def test_historic_model_follows_its_posts_and_funded_posts(england: World):
     up = History(
         1994, (h.training_posts[0], h.training_posts[0] + 3000), h.funded_posts[:2], h.consultants
     )
-    m = HistoricModel(scale_world(england, up), up, sc.world, sc.policy, seed=1)
+    m = TraineeFlowModel(scale_world(england, up), sc.world, sc.policy, seed=1, history=up)
     m.run_for(12.5)
-    counts = m._cell_counts(m.posts.live())
+    counts = m.historic._cell_counts(m.posts.live())
     assert counts.sum() == up.training_posts[1]
-    share = m.post_weights / m.post_weights.sum()
+    share = m.historic.post_weights / m.historic.post_weights.sum()
     assert np.abs(counts - share * counts.sum()).max() < 2
     with pytest.raises(InputError, match="drives only 1 years"):
         run_scenario(sc, 1, 2, england, history=down)

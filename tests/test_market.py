@@ -93,20 +93,20 @@ def test_more_training_posts_raise_consultants(england, baseline, tmp_path):
 
 def test_establishment_grows_at_its_rate_without_losing_posts(england):
     m = TraineeFlowModel(england, WorldParams(), seed=3)
-    before = m.establishment.copy()
+    before = m.cells.establishment.copy()
     m.run_for(12.5)  # through the first August changeover
     g = m.params.establishment_growth
-    grown = m.establishment.sum() - before.sum()
+    grown = m.cells.establishment.sum() - before.sum()
     created = int(m.recorder.totals["posts_created"].sum())
     expected = g * before.sum()
     sd = np.sqrt(np.count_nonzero(before))  # stochastic rounding: at most 1 post of noise a cell
     assert abs(grown - created - expected) < 4 * sd
     small = before == 1
-    assert (m.establishment[small] >= 1).all()  # no post lost to truncation
+    assert (m.cells.establishment[small] >= 1).all()  # no post lost to truncation
     # a one-post cell grows on average: over 20 years its expectation is (1+g)^20
     m20 = TraineeFlowModel(england, WorldParams(post_creation_rate=0.0), seed=3)
     m20.run_for(12 * 20 + 0.5)
-    ratio = m20.establishment[small].mean()
+    ratio = m20.cells.establishment[small].mean()
     assert ratio == pytest.approx((1 + g) ** 20, rel=0.1)
 
 

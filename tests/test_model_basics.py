@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 from helpers import build_data_dir, pick_trusts
 
-from agents.local_office import LocalOffice
-from agents.trust import Trust
 from sim.model import TraineeFlowModel
 from sim.run import run_scenario
 from sim.scenario import load_scenario
@@ -71,22 +69,6 @@ def test_model_runs_ten_steps_with_run_for(england):
     assert model.steps == 10
     assert model.time == pytest.approx(10.0)
     assert model.counts.trainees > 20_000 and model.counts.consultants > 40_000
-
-
-def test_trusts_and_local_offices_are_mesa_agents(england):
-    model = TraineeFlowModel(england, seed=3)
-    by_type = model.agents_by_type
-    trusts, offices = by_type[Trust], by_type[LocalOffice]
-    assert len(trusts) == england.n_trusts
-    assert len(offices) == england.n_los
-    assert all(isinstance(a, mesa.Agent) and a.model is model for a in (*trusts, *offices))
-    assert sorted(t.code for t in trusts) == sorted(england.trust_codes)
-    assert sorted(o.code for o in offices) == sorted(england.lo_codes)
-    # the agents are live views of the column stores
-    assert sum(t.trainees for t in trusts) == len(model.in_training())
-    assert sum(o.trainees for o in offices) == len(model.in_training())
-    assert sum(t.consultants for t in trusts) == model.counts.consultants
-    assert sum(t.posts for t in trusts) == len(model.posts.live())
 
 
 # --- user data directories ------------------------------------------------------------------------

@@ -135,10 +135,10 @@ def posts_by_funding_constant(m, s):
 def filled_matches_consultants(m, s):
     c = m.consultants
     act = active_consultants(m)
-    counted = np.zeros_like(m.filled)
+    counted = np.zeros_like(m.cells.filled)
     np.add.at(counted, (c.trust[act], c.spec[act]), 1)
-    if not np.array_equal(counted, m.filled):
-        cells = np.count_nonzero(counted != m.filled)
+    if not np.array_equal(counted, m.cells.filled):
+        cells = np.count_nonzero(counted != m.cells.filled)
         return f"model.filled differs from the active consultants in {cells} cells"
     return None
 
@@ -234,7 +234,7 @@ CORRUPTIONS = {
     "posts_by_funding_constant": lambda m, r: m.posts.funding.__setitem__(
         int(m.trainees.post[r]), EXPANSION
     ),
-    "filled_matches_consultants": lambda m, r: m.filled.__setitem__((0, 0), m.filled[0, 0] + 1),
+    "filled_matches_consultants": lambda m, r: m.cells.fill(np.array([0]), np.array([0])),
     "counters_match_live_counts": lambda m, r: setattr(m.counts, "trainees", m.counts.trainees + 1),
     "person_months_accumulate": lambda m, r: setattr(m, "person_months", m.person_months + 1),
 }

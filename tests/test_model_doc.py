@@ -1,9 +1,10 @@
 """docs/model.md (the ODD description) stays true to the code.
 
-The schedule is read from `sim/model.py` (the monthly step and the calendar events, and the
-project functions they call); the parameters from the pydantic models of `sim/params.py` and
-`sim/policy.py`; defaults from the default scenario (`baseline`). A new process or parameter
-that is not described, or a default that changed, fails here.
+The schedule is read from the tables of `sim/calendar.py` (the monthly step and the calendar
+events) and the project functions each process calls; `sim/step_order.md` must list the tables'
+processes at their offsets, months and order; the parameters from the pydantic models of
+`sim/params.py` and `sim/policy.py`; defaults from the default scenario (`baseline`). A new
+process or parameter that is not described, or a default that changed, fails here.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ import numpy as np
 import pytest
 from pydantic import BaseModel
 
+from sim import calendar as cal
 from sim.model import TraineeFlowModel
 from sim.scenario import Scenario, load_scenario
 from sim.world import World
 
-DOC = (Path(__file__).resolve().parent.parent / "docs" / "model.md").read_text()
+ROOT = Path(__file__).resolve().parent.parent
+DOC = (ROOT / "docs" / "model.md").read_text()
+STEP_ORDER = (ROOT / "sim" / "step_order.md").read_text()
+MONTH_NAMES = {cal.AUGUST: "August", cal.FEBRUARY: "February", cal.JUNE: "June", cal.JULY: "July"}
 ROW = re.compile(r"^\| `([^`]+)` \| ([^|]*) \|", re.MULTILINE)
 PROJECT = ("sim.", "agents.")
 
@@ -53,24 +58,11 @@ def _resolve(model: TraineeFlowModel, func: ast.expr) -> str | None:
 
 
 def scheduled_processes(model: TraineeFlowModel) -> set[str]:
-    """Every process the model schedules: the monthly step's, the calendar events' and theirs."""
-    names: set[str] = set()
-    for func in _calls(TraineeFlowModel.step):
-        name = _resolve(model, func)
-        if name:
-            names.add(name)
-    tree = ast.parse(textwrap.dedent(inspect.getsource(TraineeFlowModel._schedule_calendar)))
-    events = [
-        node.elts[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Tuple) and node.elts and isinstance(node.elts[0], ast.Attribute)
-    ]
-    assert events, "no calendar events found in TraineeFlowModel._schedule_calendar"
-    for event in events:
-        names.add(event.attr)
-        method = getattr(TraineeFlowModel, event.attr, None)
-        if method is not None:  # a wrapper on the model: what it calls is scheduled too
-            names.update(n for f in _calls(method) if (n := _resolve(model, f)))
+    """Every process the calendar's tables schedule, and the project functions each calls."""
+    names = set(cal.MONTHLY) | {event.process for event in cal.SCHEDULE}
+    for name in list(names):
+        method = getattr(TraineeFlowModel, name)  # a table naming no method fails here
+        names.update(n for f in _calls(method) if (n := _resolve(model, f)))
     return names
 
 
@@ -153,3 +145,45 @@ def test_rows_name_only_real_parameters():
     keys = set(all_parameters())
     extra = [k for k, _ in ROW.findall(DOC) if k.split(".")[0] in ("world", "policy")]
     assert sorted(set(extra) - keys) == []
+
+
+def _step_rows() -> list[list[str]]:
+    rows = [line.split("|")[1:-1] for line in STEP_ORDER.splitlines() if line.startswith("| .")]
+    return [[cell.strip() for cell in row] for row in rows]
+
+
+def test_step_order_lists_the_calendar_tables():
+    rows = _step_rows()
+    assert rows, "no process rows found in sim/step_order.md"
+    monthly = [row[2].strip("`") for row in rows if row[0] == ".00"]
+    assert monthly == list(cal.MONTHLY), "monthly rows differ from cal.MONTHLY (or their order)"
+    for event in cal.SCHEDULE:
+        offset = f"{event.offset:.2f}".removeprefix("0")
+        found = [r for r in rows if r[0] == offset and r[2] == f"`{event.process}`"]
+        assert found, f"sim/step_order.md has no row for {event.process} at {offset}"
+        assert MONTH_NAMES[event.month] in found[0][1], f"{event.process}: month not listed"
+    documented = {(r[0], r[2].strip("`")) for r in rows if r[0] != ".00"}
+    scheduled = {(f"{e.offset:.2f}".removeprefix("0"), e.process) for e in cal.SCHEDULE}
+    assert documented == scheduled, "sim/step_order.md lists events the calendar does not have"
+
+
+def test_no_process_imports_the_model():
+    """Processes act on their context (sim/context.py): only the model and the runner above it
+    import sim.model."""
+    importers = []
+    for package in ("sim", "agents"):
+        for path in sorted((ROOT / package).glob("*.py")):
+            if path.name in ("model.py", "run.py"):
+                continue
+            tree = ast.parse(path.read_text())
+            for node in ast.walk(tree):
+                names = (
+                    [node.module]
+                    if isinstance(node, ast.ImportFrom)
+                    else [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else []
+                )
+                if "sim.model" in names:
+                    importers.append(f"{package}/{path.name}")
+    assert importers == []

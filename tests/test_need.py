@@ -143,9 +143,9 @@ def test_model_uses_the_scenario_levers(world):
         sc.model_copy(update={"policy": sc.policy.model_copy(update={"programme": prog})}), 1, world
     )
     expect = region_fair_shares(world, icb_fair_shares(world, 0.5, prog.region_growth))
-    np.testing.assert_allclose(m.region_shares, expect, rtol=1e-12)
+    np.testing.assert_allclose(m.programme.region_shares, expect, rtol=1e-12)
     national = m.programme.programme_posts_by_spec()
-    np.testing.assert_allclose(m.fair_share_posts().sum(axis=0), national, rtol=1e-9)
+    np.testing.assert_allclose(m.programme.fair_share_posts().sum(axis=0), national, rtol=1e-9)
 
 
 def test_region_growth_lever_is_validated():

@@ -72,7 +72,7 @@ def posts_by_trust(
 def simulate(sc: Scenario, years: int, seed: int = SEED) -> Run:
     """What sim.run.run_scenario does, keeping the model for inspection."""
     m = build_model(sc, seed, WORLD)
-    start_posts, start_capacity = posts_by_trust(m), m.programme.capacity.copy()
+    start_posts, start_capacity = posts_by_trust(m), m.cells.capacity.copy()
     for _ in range(years):
         m.run_for(12)
     m.run_for(0.5)
@@ -319,7 +319,7 @@ def test_frozen_capacity_stops_moves_and_reports_unplaced(converged, frozen):
     end = posts_by_trust(frozen.model)
     limit = np.maximum(frozen.start_posts, np.floor(frozen.start_capacity + 1e-9))
     assert (end <= limit).all()
-    np.testing.assert_array_equal(frozen.model.programme.capacity, frozen.start_capacity)
+    np.testing.assert_array_equal(frozen.model.cells.capacity, frozen.start_capacity)
     # and unplaced moves are reported where they were wanted: regions under fair share
     under = ry[ry["unplaced_moves"] > 0]
     assert (under["posts_tariff"] < under["fair_share_posts"]).all()

@@ -54,7 +54,7 @@ def sample(m: TraineeFlowModel) -> dict[str, np.ndarray]:
             for k in ("trust", "post", "status", "start_t", "cct_due")
         }
     )
-    out["history"] = np.array(len(m._history))
+    out["history"] = np.array(len(m.ctx.history.chunks))
     out["moved_in"] = np.array(m.recorder.totals["posts_moved_in"].sum())
     out["idt_placed"] = np.array(m.recorder.totals["idt_placed"].sum())
     return out
@@ -74,8 +74,7 @@ def consistent(m: TraineeFlowModel, c: Checked, when: float) -> None:
 
 
 def new_events(m: TraineeFlowModel, since: int) -> np.ndarray:
-    chunks = m._history[since:]
-    return np.concatenate(chunks) if chunks else np.empty((0, 4), np.int32)
+    return m.ctx.history.since(since)
 
 
 def check_july(m: TraineeFlowModel, c: Checked, a: dict, b: dict, k: int) -> None:
@@ -125,7 +124,7 @@ def check_july(m: TraineeFlowModel, c: Checked, a: dict, b: dict, k: int) -> Non
             a["post_trust"][live[a["post_spec"][live] == s]], minlength=WORLD.n_trusts
         )
         gained = after > before
-        if (after[gained] > np.floor(prog.capacity[gained, s] + 1e-9)).any():
+        if (after[gained] > np.floor(m.cells.capacity[gained, s] + 1e-9)).any():
             c.flag("receiver over capacity", (k, s))
         if (
             WORLD.trust_region[np.flatnonzero(rel)][:, None]

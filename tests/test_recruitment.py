@@ -4,7 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.recruitment import deferred_acceptance, rank_within_groups
+from sim.choice import rank_within_groups
+from sim.recruitment import deferred_acceptance
 
 
 def serial_dictatorship(util, offset, outside, merit, capacity):

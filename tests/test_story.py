@@ -80,7 +80,7 @@ def test_story_of_a_trainee_who_completed_and_settled(model):
     assert names[0] == "started" and names[-2:] == ["CCT", "first consultant post"]
     start, cct, post = story["events"][0], story["events"][-2], story["events"][-1]
     # full-time, never extended: CCT exactly the specialty's training years after the start
-    assert cct["month"] - start["month"] == 12 * int(model.spec_years[tr.spec[row]])
+    assert cct["month"] - start["month"] == 12 * int(model.ctx.specs.years[tr.spec[row]])
     assert cct["month"] == tr.end_t[row]
     last_trust = [e["trust"] for e in story["events"] if e["event"] in TRAINING][-1]
     assert cct["trust"] == last_trust == w.trust_codes[tr.trust[row]]

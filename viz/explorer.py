@@ -131,7 +131,8 @@ class ExplorerModel(TraineeFlowModel):
     def icb_coverage(self) -> np.ndarray:
         """Coverage of each ICB now: its share of consultants / its share of need (overall)."""
         w = self.world
-        cons = np.bincount(w.trust_icb, weights=self.filled.sum(axis=1), minlength=len(w.icb_codes))
+        filled = self.cells.filled.sum(axis=1)
+        cons = np.bincount(w.trust_icb, weights=filled, minlength=len(w.icb_codes))
         return np.asarray(coverage(cons, w.icb_need[:, 0]), dtype=float)
 
     def region_coverage(self) -> pd.DataFrame:

@@ -1,0 +1,58 @@
+"""Due-date windows: the rows whose due month has come, without scanning every row each month.
+
+A window holds, bucketed by month, the rows of a column store whose due month falls in the next
+`span` months; it is built by one scan of the column when a month outside it is asked for, so a
+year of monthly questions costs one scan instead of twelve. Rows created later are added with
+`add`; a due month that moves otherwise (ARCP) needs `reset`. A row whose due month changed
+after it was bucketed is dropped when its bucket is read (its column no longer says that month).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_EMPTY = np.empty(0, dtype=np.int64)
+
+
+class DueWindow:
+    """Rows due in each of the next `span` months, for one due-month column."""
+
+    def __init__(self, span: int = 12) -> None:
+        self.span = span
+        self._start = self._end = 0  # empty: the first question builds it
+        self._buckets: list[np.ndarray] = []
+        self._late_rows: list[np.ndarray] = []  # rows added after the build, due in the window
+        self._late_due: list[np.ndarray] = []
+
+    def reset(self) -> None:
+        """Forget the window (due months moved): the next question scans the column again."""
+        self._start = self._end = 0
+        self._late_rows, self._late_due = [], []
+
+    def add(self, rows: np.ndarray, due: np.ndarray) -> None:
+        """New rows (ascending, above every row so far) and their due months."""
+        if self._end > self._start:
+            soon = due < self._end
+            if soon.any():
+                self._late_rows.append(rows[soon])
+                self._late_due.append(due[soon])
+
+    def due(self, column: np.ndarray, n: int, t: int) -> np.ndarray:
+        """Rows (ascending) among the first `n` whose due month in `column` is `t`."""
+        if not self._start <= t < self._end:
+            self._build(column[:n], t)
+        rows = self._buckets[t - self._start]
+        if self._late_rows:
+            late = np.concatenate(self._late_rows)
+            late_due = np.concatenate(self._late_due)
+            self._late_rows, self._late_due = [late], [late_due]
+            rows = np.concatenate([rows, late[late_due == t]])
+        return rows[column[rows] == t]
+
+    def _build(self, column: np.ndarray, t: int) -> None:
+        rows = np.flatnonzero((column >= t) & (column < t + self.span))
+        rows = rows[np.argsort(column[rows], kind="stable")]
+        cuts = np.searchsorted(column[rows], np.arange(t, t + self.span + 1))
+        self._buckets = [rows[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        self._start, self._end = t, t + self.span
+        self._late_rows, self._late_due = [], []
