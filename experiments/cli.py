@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from experiments import analyse_cli, compare_cli, optimise_cli, sweep_cli, viz_cli
+from experiments import analyse_cli, calibrate_cli, compare_cli, optimise_cli, sweep_cli, viz_cli
 from experiments.cli_common import (
     DataOpt,
     DbOpt,
@@ -39,7 +39,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate NHS England's specialty training pipeline.",
 )
-MAX_CALIBRATION_SEEDS = 1_000  # seeds averaged by `calibrate` (each one a full run per trial)
 SALIB_MAX_SEED = 2**32 - 1  # SALib seeds NumPy's legacy generator, which takes 32 bits
 
 
@@ -159,36 +158,6 @@ def print_summary(s: dict[str, Any]) -> None:
 
 
 @app.command()
-def calibrate(
-    years: YearsOpt = 25,
-    seeds: Annotated[int, typer.Option(help="Seeds to average over.")] = 2,
-    data: DataOpt = None,
-) -> None:
-    """Fit the settlement decay to the 80%-within-50-miles target and check all targets."""
-    with user_errors():
-        check_years(years, "--years")
-        check_int("--seeds", seeds, 1, MAX_CALIBRATION_SEEDS)
-    from calibration.check import check, observed
-    from calibration.settlement import fit_decay
-
-    with user_errors():
-        world, sc = load_inputs(data, "baseline")
-    decay = fit_decay(sc, world, seeds=tuple(range(1, seeds + 1)), years=years)
-    out.print(
-        f"settlement_decay_miles fitted: {decay:.2f} (default "
-        f"{sc.world.settlement_decay_miles:.2f})"
-    )
-    for target, got, holds in check(observed(sc, world, years)):
-        mark = "ok " if holds else "OFF"
-        out.print(
-            f"  [{mark}] {target.name}: {got:.3f} (target {target.value} ± "
-            f"{target.tolerance}; {target.source})",
-            highlight=False,
-            markup=False,
-        )
-
-
-@app.command()
 def sensitivity(
     scenario: ScenarioOpt = "baseline",
     trajectories: Annotated[int, typer.Option(help="Morris trajectories.")] = 4,
@@ -223,6 +192,7 @@ def scenarios() -> None:
         out.print(f"[bold]{name}[/]: {description}", highlight=False)
 
 
+app.command("calibrate")(calibrate_cli.calibrate)
 app.command("compare")(compare_cli.compare)
 app.command("sweep")(sweep_cli.sweep)
 app.command("viz")(viz_cli.viz)
