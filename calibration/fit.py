@@ -56,6 +56,7 @@ PARAMETERS = (  # bounds: ESTIMATE, wide around the earlier fits and estimates o
     Parameter("ltft_entry_factor", 0.5, 1.5, "LTFT share of entrants / stock share"),
     Parameter("ltft_persistence", 0.7, 0.95, "yearly chance an LTFT trainee stays LTFT"),
     Parameter("arcp_extension_prob", 0.05, 0.2, "yearly chance of an ARCP extension"),
+    Parameter("idt_annual_prob", 0.01, 0.06, "yearly chance an eligible trainee applies for IDT"),
     Parameter("idt_declare_prob", 0.4, 0.95, "chance a region declares a vacancy for IDT"),
     Parameter("consultant_leave_rate", 0.01, 0.03, "consultants' yearly non-retirement exits"),
     Parameter("img_inflow_share", 0.005, 0.03, "international recruits / funded posts"),

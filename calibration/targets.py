@@ -62,7 +62,9 @@ class Target:
 
 def idt_placed_share(run: RunResult) -> float:
     """IDT placements / IDT applications over the run."""
-    return run.summary["idt_placed"] / max(run.summary["idt_applications"], 1.0)
+    from results.metrics import fill_rate
+
+    return float(fill_rate(run.summary["idt_placed"], run.summary["idt_applications"]))
 
 
 DERIVED = {"idt_placed_share": idt_placed_share}

@@ -20,6 +20,7 @@ from experiments.cli_common import (
     WorkersOpt,
     check_db,
     check_executor,
+    fail,
     lazy_executor,
     load_inputs,
     open_store,
@@ -74,6 +75,7 @@ def calibrate(
         world, base = load_inputs(data, "baseline", params)
         store = open_store(db, out_dir)  # only once every input is known to be valid
     from calibration.fit import Calibration
+    from experiments.batch import BatchError
 
     cal = Calibration(base, world, chosen, years, seed, seeds, data)
     start = time.perf_counter()
@@ -88,6 +90,8 @@ def calibrate(
                 summary: dict[str, Any] = {"targets": rows, "loss": value, "run_keys": keys}
             else:
                 summary = _fit(cal, store, db, out_dir, budget, batch, get, start, tty)
+    except BatchError as exc:
+        fail(str(exc), code=1)
     finally:
         store.close()
     summary |= {"years": years, "seeds": seeds, "seed": seed, "db": store.url}

@@ -11,11 +11,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from experiments import analyse_cli, calibrate_cli, compare_cli, optimise_cli, sweep_cli, viz_cli
+from experiments import (
+    analyse_cli,
+    calibrate_cli,
+    compare_cli,
+    optimise_cli,
+    sensitivity_cli,
+    sweep_cli,
+    viz_cli,
+)
 from experiments.cli_common import (
     DataOpt,
     DbOpt,
     JsonOpt,
+    ParamsOpt,
     RepOpt,
     ScenarioOpt,
     SeedOpt,
@@ -28,7 +37,7 @@ from experiments.cli_common import (
     progress_bar,
     user_errors,
 )
-from sim.inputs import MAX_TRAJECTORIES, check_int, check_replicates, check_seed, check_years
+from sim.inputs import check_replicates, check_seed, check_years
 
 if TYPE_CHECKING:
     pass
@@ -39,7 +48,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate NHS England's specialty training pipeline.",
 )
-SALIB_MAX_SEED = 2**32 - 1  # SALib seeds NumPy's legacy generator, which takes 32 bits
 
 
 @app.command()
@@ -52,6 +60,7 @@ def run(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
     as_json: JsonOpt = False,
     data: DataOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
     """Run a scenario: store its results, print a summary and draw a figure."""
     from experiments.write_targets import StoredThenFailed, after_storing, check_out_dir
@@ -68,7 +77,7 @@ def run(
 
     with user_errors():
         check_db(db)
-        world, sc = load_inputs(data, scenario)
+        world, sc = load_inputs(data, scenario, params)
         seeds = replicate_seeds(seed, replicates)
         store = open_store(db, out_dir)  # only once every input is known to be valid
     keys = [run_key(sc, x, years, world) for x in seeds]
@@ -158,32 +167,6 @@ def print_summary(s: dict[str, Any]) -> None:
 
 
 @app.command()
-def sensitivity(
-    scenario: ScenarioOpt = "baseline",
-    trajectories: Annotated[int, typer.Option(help="Morris trajectories.")] = 4,
-    years: YearsOpt = 10,
-    seed: SeedOpt = 1,
-    as_json: JsonOpt = False,
-    data: DataOpt = None,
-) -> None:
-    """Morris screening: which uncertain parameters move the headline outcomes."""
-    with user_errors():
-        check_int("--trajectories", trajectories, 1, MAX_TRAJECTORIES)
-        check_years(years, "--years")
-        check_int("--seed", seed, 0, SALIB_MAX_SEED)
-    from calibration.sensitivity import morris
-
-    with user_errors():
-        world, sc = load_inputs(data, scenario)
-    table = morris(sc, world, trajectories=trajectories, years=years, seed=seed)
-    table = table.sort_values(["outcome", "mu_star"], ascending=[True, False])
-    if as_json:
-        print(table.to_json(orient="records"))
-        return
-    out.print(table.to_string(index=False), highlight=False, markup=False)
-
-
-@app.command()
 def scenarios() -> None:
     """List the bundled scenarios."""
     from sim.scenario import bundled_descriptions
@@ -194,6 +177,7 @@ def scenarios() -> None:
 
 app.command("calibrate")(calibrate_cli.calibrate)
 app.command("compare")(compare_cli.compare)
+app.command("sensitivity")(sensitivity_cli.sensitivity)
 app.command("sweep")(sweep_cli.sweep)
 app.command("viz")(viz_cli.viz)
 app.command("analyse")(analyse_cli.analyse)

@@ -14,9 +14,11 @@ from experiments.cli_common import (
     DataOpt,
     DbOpt,
     JsonOpt,
+    ParamsOpt,
     SeedOpt,
     YearsOpt,
     check_db,
+    load_params_file,
     out,
     print_json,
     progress_bar,
@@ -61,6 +63,7 @@ def optimise(
     ] = Path("out/optimise"),
     as_json: JsonOpt = False,
     data: DataOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
     """Search pace, capacity growth, expansion, incentives and target level for a Pareto front."""
     from experiments.cli_common import open_store
@@ -87,8 +90,10 @@ def optimise(
             raise InputError("--scheduler needs --executor dask")
         if workers is not None and workers < 1:
             raise InputError(f"--workers must be at least 1 (got {workers})")
+        values = load_params_file(params)
+        load_scenario(scenario, None, values)
         world = World.load(data)
-        base = load_scenario(scenario, world)
+        base = load_scenario(scenario, world, values)
         store = open_store(db, out_dir)  # only once every input is known to be valid
     pop = population or max(4, min(20, budget // 4))
     search = Search(base, years, replicate_seeds(seed, replicates), world, data)

@@ -26,9 +26,11 @@ from experiments.cli_common import (
     DataOpt,
     DbOpt,
     JsonOpt,
+    ParamsOpt,
     check_db,
     err,
     fail,
+    load_params_file,
     open_store,
     out,
     user_errors,
@@ -160,6 +162,7 @@ def sweep(
     ] = Path("out"),
     as_json: JsonOpt = False,
     data: DataOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
     """Run an experiment: every scenario x point x replicate not yet in the store."""
     from experiments.write_targets import check_out_dir, check_scheduler
@@ -185,9 +188,10 @@ def sweep(
 
     with user_errors():
         check_db(db)
-        load_experiment(experiment)  # the file's own structure first: quick, needs no data
+        values = load_params_file(params)
+        load_experiment(experiment, None, values)  # the file's own structure first: quick
         world = World.load(data)
-        plan = Plan(load_experiment(experiment, world), world, data)
+        plan = Plan(load_experiment(experiment, world, values), world, data)
         store = open_store(db, out_dir)  # only once every input is known to be valid
     try:
         todo = pending_runs(plan, store, part)
