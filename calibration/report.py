@@ -34,7 +34,7 @@ def targets_figure(rows: dict[str, list[dict[str, Any]]], path: Path) -> Path:
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     ax.set_xlabel("(simulated - observed) / tolerance  (bars: 95% interval over seeds)")
-    ax.set_title("Calibration targets: where the model lands inside each source's tolerance")
+    ax.set_title("Calibration targets against each source's tolerance")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

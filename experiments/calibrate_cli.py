@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -87,7 +88,11 @@ def calibrate(
 
                 with progress_bar(seeds, "runs", tty) as tick:
                     rows, value, keys = evaluate_batch(cal, [{}], store, get, tick)[0]
-                summary: dict[str, Any] = {"targets": rows, "loss": value, "run_keys": keys}
+                summary: dict[str, Any] = {
+                    "targets": rows,
+                    "loss": _finite(value),
+                    "run_keys": keys,
+                }
             else:
                 summary = _fit(cal, store, db, out_dir, budget, batch, get, start, tty)
     except BatchError as exc:
@@ -139,14 +144,20 @@ def _fit(
     return {
         "study": result.study,
         "trials": {"resumed": result.resumed, "new": result.new},
-        "best": {"trial": best.trial, "loss": best.loss, "params": best.params},
-        "defaults_loss": result.first.loss,
+        "best": {"trial": best.trial, "loss": _finite(best.loss), "params": best.params},
+        "defaults_loss": _finite(result.first.loss),
         "targets": best.targets,
         "evaluations": [
-            {"trial": e.trial, "params": e.params, "loss": e.loss} for e in result.evaluations
+            {"trial": e.trial, "params": e.params, "loss": _finite(e.loss)}
+            for e in result.evaluations
         ],
         "files": {k: str(v) for k, v in files.items()},
     }
+
+
+def _finite(value: float) -> float | None:
+    """A loss for JSON: None when a target could not be measured (infinite loss)."""
+    return value if math.isfinite(value) else None
 
 
 def _print(s: dict[str, Any]) -> None:
@@ -154,8 +165,8 @@ def _print(s: dict[str, Any]) -> None:
         b = s["best"]
         out.print(
             f"[bold]{s['study']}[/]: {s['trials']['new']} new trials, {s['trials']['resumed']} "
-            f"resumed; best trial {b['trial']} loss {b['loss']:.3g} (defaults "
-            f"{s['defaults_loss']:.3g}); parameter file {s['files']['params']}, report "
+            f"resumed; best trial {b['trial']} loss {b['loss']} (defaults "
+            f"{s['defaults_loss']}); parameter file {s['files']['params']}, report "
             f"{s['files']['report']}",
             highlight=False,
         )
@@ -164,8 +175,10 @@ def _print(s: dict[str, Any]) -> None:
         lo, hi = r["interval"]
         out.print(
             f"  [{mark}] {r['name']}: {r['simulated']:.3f} (95% {lo:.3f}-{hi:.3f}); observed "
-            f"{r['observed']} ± {r['tolerance']} ({r['years']}; {r['url']})",
+            f"{r['observed']} ± {r['tolerance']} ({r['years']}; {r['url']})"
+            + (" - a known miss (calibration/check.py)" if r.get("known_miss") else ""),
             highlight=False,
             markup=False,
         )
-    out.print(f"  loss {s['loss'] if 'loss' in s else s['best']['loss']:.3g}; {s['db']}")
+    loss = s["loss"] if "loss" in s else s["best"]["loss"]
+    out.print(f"  loss {'n/a' if loss is None else f'{loss:.3g}'}; {s['db']}", highlight=False)
