@@ -26,6 +26,7 @@ from typing import Any
 from calibration.check import compare_targets, loss
 from calibration.targets import TARGETS
 from experiments.batch import Design, run_design
+from experiments.optimise import open_study
 from experiments.sweep import Executor
 from results.store import ResultStore
 from sim.run import code_version
@@ -166,18 +167,13 @@ def calibrate(
 
     from results.experiment_tables import write_evaluations
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    storage = optuna.storages.RDBStorage(url)
-    study = optuna.create_study(
-        storage=storage,
-        study_name=cal.study_name(),
-        direction="minimize",
-        sampler=optuna.samplers.TPESampler(seed=cal.seed, n_startup_trials=8),
-        load_if_exists=True,
+    study, resumed = open_study(
+        url,
+        cal.study_name(),
+        ["minimize"],
+        optuna.samplers.TPESampler(seed=cal.seed, n_startup_trials=8),
     )
-    for stale in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        storage.set_trial_state_values(stale._trial_id, TrialState.FAIL)  # an interrupted run
-    resumed = done = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+    done = resumed
     if not study.get_trials(deepcopy=False):
         study.enqueue_trial(cal.defaults(), skip_if_exists=True)
     space = {p.name: FloatDistribution(p.low, p.high) for p in cal.fit}

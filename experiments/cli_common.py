@@ -137,7 +137,8 @@ def load_inputs(
 
 
 def check_executor(executor: str, scheduler: str | None, workers: int | None) -> None:
-    """--executor, --scheduler and --workers that go together (InputError otherwise)."""
+    """--executor, --scheduler (an address that answers) and --workers that go together."""
+    from experiments.write_targets import check_scheduler
     from sim.inputs import check_int
 
     if executor not in ("local", "dask"):
@@ -146,6 +147,28 @@ def check_executor(executor: str, scheduler: str | None, workers: int | None) ->
         raise InputError("--scheduler needs --executor dask")
     if workers is not None:
         check_int("--workers", workers, 1, MAX_WORKERS)
+    if scheduler is not None:
+        check_scheduler(scheduler)
+
+
+def make_executor(
+    kind: str, scheduler: str | None, workers: int | None, data: Path | None
+) -> Executor:
+    """The executor named on the command line (not yet started)."""
+    from experiments.sweep import DaskExecutor, LocalExecutor
+
+    if kind == "local":
+        return LocalExecutor(workers, data)
+    return DaskExecutor(scheduler, workers)
+
+
+def start_executor(stack: ExitStack, ex: Executor, kind: str) -> Executor:
+    """Enter the executor on `stack`; a failure to start is bad input (exit 2)."""
+    with user_errors():
+        try:
+            return stack.enter_context(ex)  # type: ignore[arg-type]
+        except OSError as exc:  # e.g. the Dask scheduler went away
+            raise InputError(f"cannot start the {kind} executor: {exc}") from None
 
 
 @contextmanager
@@ -153,23 +176,13 @@ def lazy_executor(
     kind: str, scheduler: str | None, workers: int | None, data: Path | None
 ) -> Iterator[Callable[[], Executor]]:
     """A function that starts the executor on first use (never, if every run is stored)."""
-    from experiments.sweep import DaskExecutor, LocalExecutor
-
     with ExitStack() as stack:
         started: list[Executor] = []
 
         def get() -> Executor:
             if not started:
-                ex = (
-                    LocalExecutor(workers, data)
-                    if kind == "local"
-                    else DaskExecutor(scheduler, workers)
-                )
-                with user_errors():
-                    try:
-                        started.append(stack.enter_context(ex))
-                    except OSError as exc:
-                        raise InputError(f"cannot start the {kind} executor: {exc}") from None
+                ex = make_executor(kind, scheduler, workers, data)
+                started.append(start_executor(stack, ex, kind))
             return started[0]
 
         yield get
