@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -225,12 +226,18 @@ def describe_inputs(
     }
 
 
-def hindcast_scenario(world: World, growth: float, establishment: Establishment) -> Scenario:
+def hindcast_scenario(
+    world: World,
+    growth: float,
+    establishment: Establishment,
+    params: Mapping[str, Any] | None = None,
+) -> Scenario:
     """The baseline scenario with entries growing at `growth` (the base-year age profile).
 
-    In the supply-led design, trusts also fund a post for every CCT holder who waits.
+    In the supply-led design, trusts also fund a post for every CCT holder who waits. `params`
+    (a parameter file's world values, `--params`) replace the defaults first.
     """
-    base = load_scenario("baseline", world)
+    base = load_scenario("baseline", world, params)
     changes: dict[str, float] = {"establishment_growth": round(growth, 6)}
     if establishment == "supply":
         changes |= {
@@ -300,6 +307,7 @@ def run_hindcast(
     end_year: int = END_YEAR,
     establishment: Establishment = "supply",
     history_dir: Path | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> HindcastResult:
     """Run the hindcast on `seeds` and compare with the consultant series."""
     start = time.perf_counter()
@@ -312,7 +320,7 @@ def run_hindcast(
     history = build_history(world, series, base_year, end_year, establishment)
     growth = endpoint_growth(series, base_year, end_year)
     profile = profile_growth(series, base_year)
-    scenario = hindcast_scenario(world, profile, establishment)
+    scenario = hindcast_scenario(world, profile, establishment, params)
     results = _run_all(scenario, tuple(seeds), world, history, executor)
     years, _, _ = _by_year(results[0])
     cons = np.stack([_by_year(r)[1] for r in results]) / MODELLED_SHARE

@@ -6,16 +6,18 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from experiments import (
     analyse_cli,
+    calibrate_cli,
     compare_cli,
     hindcast_cli,
     optimise_cli,
+    sensitivity_cli,
     sweep_cli,
     viz_cli,
 )
@@ -23,6 +25,7 @@ from experiments.cli_common import (
     DataOpt,
     DbOpt,
     JsonOpt,
+    ParamsOpt,
     RepOpt,
     ScenarioOpt,
     SeedOpt,
@@ -35,10 +38,6 @@ from experiments.cli_common import (
     progress_bar,
     user_errors,
 )
-from sim.inputs import MAX_TRAJECTORIES, check_int, check_years
-
-if TYPE_CHECKING:
-    pass
 
 app = typer.Typer(
     add_completion=False,
@@ -46,8 +45,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate NHS England's specialty training pipeline.",
 )
-MAX_CALIBRATION_SEEDS = 1_000  # seeds averaged by `calibrate` (each one a full run per trial)
-SALIB_MAX_SEED = 2**32 - 1  # SALib seeds NumPy's legacy generator, which takes 32 bits
 
 
 @app.command()
@@ -60,6 +57,7 @@ def run(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
     as_json: JsonOpt = False,
     data: DataOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
     """Run a scenario: store its results, print a summary and draw a figure."""
     from experiments.write_targets import StoredThenFailed, after_storing, check_run_options
@@ -73,7 +71,7 @@ def run(
 
     with user_errors():
         check_db(db)
-        world, sc = load_inputs(data, scenario)
+        world, sc = load_inputs(data, scenario, params)
         seeds = replicate_seeds(seed, replicates)
         store = open_store(db, out_dir)  # only once every input is known to be valid
     keys = [run_key(sc, x, years, world) for x in seeds]
@@ -163,62 +161,6 @@ def print_summary(s: dict[str, Any]) -> None:
 
 
 @app.command()
-def calibrate(
-    years: YearsOpt = 25,
-    seeds: Annotated[int, typer.Option(help="Seeds to average over.")] = 2,
-    data: DataOpt = None,
-) -> None:
-    """Fit the settlement decay to the 80%-within-50-miles target and check all targets."""
-    with user_errors():
-        check_years(years, "--years")
-        check_int("--seeds", seeds, 1, MAX_CALIBRATION_SEEDS)
-    from calibration.check import check, observed
-    from calibration.settlement import fit_decay
-
-    with user_errors():
-        world, sc = load_inputs(data, "baseline")
-    decay = fit_decay(sc, world, seeds=tuple(range(1, seeds + 1)), years=years)
-    out.print(
-        f"settlement_decay_miles fitted: {decay:.2f} (default "
-        f"{sc.world.settlement_decay_miles:.2f})"
-    )
-    for target, got, holds in check(observed(sc, world, years)):
-        mark = "ok " if holds else "OFF"
-        out.print(
-            f"  [{mark}] {target.name}: {got:.3f} (target {target.value} ± "
-            f"{target.tolerance}; {target.source})",
-            highlight=False,
-            markup=False,
-        )
-
-
-@app.command()
-def sensitivity(
-    scenario: ScenarioOpt = "baseline",
-    trajectories: Annotated[int, typer.Option(help="Morris trajectories.")] = 4,
-    years: YearsOpt = 10,
-    seed: SeedOpt = 1,
-    as_json: JsonOpt = False,
-    data: DataOpt = None,
-) -> None:
-    """Morris screening: which uncertain parameters move the headline outcomes."""
-    with user_errors():
-        check_int("--trajectories", trajectories, 1, MAX_TRAJECTORIES)
-        check_years(years, "--years")
-        check_int("--seed", seed, 0, SALIB_MAX_SEED)
-    from calibration.sensitivity import morris
-
-    with user_errors():
-        world, sc = load_inputs(data, scenario)
-    table = morris(sc, world, trajectories=trajectories, years=years, seed=seed)
-    table = table.sort_values(["outcome", "mu_star"], ascending=[True, False])
-    if as_json:
-        print(table.to_json(orient="records"))
-        return
-    out.print(table.to_string(index=False), highlight=False, markup=False)
-
-
-@app.command()
 def scenarios() -> None:
     """List the bundled scenarios."""
     from sim.scenario import bundled_descriptions
@@ -227,7 +169,9 @@ def scenarios() -> None:
         out.print(f"[bold]{name}[/]: {description}", highlight=False)
 
 
+app.command("calibrate")(calibrate_cli.calibrate)
 app.command("compare")(compare_cli.compare)
+app.command("sensitivity")(sensitivity_cli.sensitivity)
 app.command("sweep")(sweep_cli.sweep)
 app.command("viz")(viz_cli.viz)
 app.command("analyse")(analyse_cli.analyse)

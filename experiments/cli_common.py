@@ -7,7 +7,7 @@ command imports what it needs when it runs, so `traineeflow --help` starts at on
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +17,7 @@ from rich.console import Console
 from sim.inputs import InputError
 
 if TYPE_CHECKING:
+    from experiments.sweep import Executor
     from results.store import ResultStore
     from sim.scenario import Scenario
     from sim.world import World
@@ -95,16 +96,96 @@ DbOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 DataOpt = Annotated[Path | None, typer.Option(help="Your own data directory (same schema).")]
+ParamsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--params",
+        help="Parameter file (TOML [world] values, e.g. from `calibrate --out`): the world "
+        "defaults under every scenario.",
+    ),
+]
+ExecutorOpt = Annotated[
+    str, typer.Option(help="local: a process pool on this machine; dask: a Dask cluster.")
+]
+SchedulerOpt = Annotated[
+    str | None, typer.Option(help="Dask scheduler address (tcp://host:8786); default: local.")
+]
+WorkersOpt = Annotated[int | None, typer.Option(help="Worker processes (default: CPUs).")]
+MAX_WORKERS = 4_096  # worker processes one driver may ask for (a large cluster)
 
 
-def load_inputs(data: Path | None, scenario: str) -> tuple[World, Scenario]:
-    """Validated world and scenario (raise before anything is written)."""
+def load_params_file(params: Path | None) -> dict[str, object] | None:
+    """The world values of a parameter file (None without one); ParamsError if it is bad."""
+    if params is None:
+        return None
+    from sim.paramfile import load_params
+
+    return load_params(params)
+
+
+def load_inputs(
+    data: Path | None, scenario: str, params: Path | None = None
+) -> tuple[World, Scenario]:
+    """Validated world and scenario, with a parameter file's defaults (raise before writing)."""
     from sim.scenario import load_scenario
     from sim.world import World
 
-    load_scenario(scenario)  # the file's own structure first: quick, and needs no data
+    values = load_params_file(params)
+    load_scenario(scenario, None, values)  # the file's own structure first: quick, no data
     world = World.load(data)
-    return world, load_scenario(scenario, world)
+    return world, load_scenario(scenario, world, values)
+
+
+def check_executor(executor: str, scheduler: str | None, workers: int | None) -> None:
+    """--executor, --scheduler (an address that answers) and --workers that go together."""
+    from experiments.write_targets import check_scheduler
+    from sim.inputs import check_int
+
+    if executor not in ("local", "dask"):
+        raise InputError(f"--executor must be 'local' or 'dask' (got {executor!r})")
+    if scheduler is not None and executor != "dask":
+        raise InputError("--scheduler needs --executor dask")
+    if workers is not None:
+        check_int("--workers", workers, 1, MAX_WORKERS)
+    if scheduler is not None:
+        check_scheduler(scheduler)
+
+
+def make_executor(
+    kind: str, scheduler: str | None, workers: int | None, data: Path | None
+) -> Executor:
+    """The executor named on the command line (not yet started)."""
+    from experiments.sweep import DaskExecutor, LocalExecutor
+
+    if kind == "local":
+        return LocalExecutor(workers, data)
+    return DaskExecutor(scheduler, workers)
+
+
+def start_executor(stack: ExitStack, ex: Executor, kind: str) -> Executor:
+    """Enter the executor on `stack`; a failure to start is bad input (exit 2)."""
+    with user_errors():
+        try:
+            return stack.enter_context(ex)  # type: ignore[arg-type]
+        except OSError as exc:  # e.g. the Dask scheduler went away
+            raise InputError(f"cannot start the {kind} executor: {exc}") from None
+
+
+@contextmanager
+def lazy_executor(
+    kind: str, scheduler: str | None, workers: int | None, data: Path | None
+) -> Iterator[Callable[[], Executor]]:
+    """A function that starts the executor on first use (never, if every run is stored)."""
+    with ExitStack() as stack:
+        started: list[Executor] = []
+
+        def get() -> Executor:
+            if not started:
+                ex = make_executor(kind, scheduler, workers, data)
+                started.append(start_executor(stack, ex, kind))
+            return started[0]
+
+        yield get
 
 
 def print_json(obj: object) -> None:

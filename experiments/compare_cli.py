@@ -18,11 +18,18 @@ from rich.table import Table
 from experiments.cli_common import (
     DataOpt,
     DbOpt,
+    ExecutorOpt,
     JsonOpt,
+    ParamsOpt,
+    SchedulerOpt,
     SeedOpt,
+    WorkersOpt,
     YearsOpt,
     check_db,
+    check_executor,
     fail,
+    lazy_executor,
+    load_params_file,
     open_store,
     out,
     print_json,
@@ -49,6 +56,10 @@ def compare(
     ] = Path("out"),
     as_json: JsonOpt = False,
     data: DataOpt = None,
+    params: ParamsOpt = None,
+    executor: ExecutorOpt = "local",
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Compare scenarios on common random numbers: paired differences and a report."""
     from experiments.write_targets import StoredThenFailed, after_storing, check_run_options
@@ -57,8 +68,10 @@ def compare(
         check_run_options(years, seed, replicates, out_dir)
         if replicates < 2:
             raise InputError("--replicates must be at least 2 to give intervals")
+        check_executor(executor, scheduler, workers)
+    from experiments.batch import BatchError, Design, run_design
     from experiments.compare_analysis import FIGURES, analyse, draw_figures, provenance
-    from experiments.runner import replicate_seeds, run_replicates
+    from experiments.runner import replicate_seeds
     from results.analysis import HEADLINE, canonical
     from results.report import CompareContext, compare_blocks, write_report
     from sim.run import run_key
@@ -67,10 +80,11 @@ def compare(
 
     with user_errors():
         check_db(db)
+        values = load_params_file(params)
         for name in [base, *others]:  # each file's own structure first: quick, needs no data
-            load_scenario(name)
+            load_scenario(name, None, values)
         world = World.load(data)
-        scenarios = [load_scenario(name, world) for name in [base, *others]]
+        scenarios = [load_scenario(name, world, values) for name in [base, *others]]
         names = [s.name for s in scenarios]
         if len(set(names)) != len(names):
             raise InputError(f"scenario names must differ (got {', '.join(names)})")
@@ -87,11 +101,15 @@ def compare(
     runs: dict[str, list[RunResult]] = {}
     try:
         with after_storing("storing the runs or writing the report", stored, resume):
-            reused = sum(store.has_run(k) for k in keys)
-            with progress_bar(len(keys) * years, "simulated years", sys.stderr.isatty()) as tick:
-                for sc in scenarios:
-                    done = run_replicates(sc, seeds, years, world, store, tick)
-                    runs[sc.name] = [canonical(r) for r in done]
+            design = Design("compare", scenarios, years, seed, replicates)
+            with (
+                progress_bar(len(keys), "runs", sys.stderr.isatty()) as tick,
+                lazy_executor(executor, scheduler, workers, data) as get,
+            ):
+                batch = run_design(design, world, store, get, data, tick)
+            for i, sc in enumerate(scenarios):
+                runs[sc.name] = [canonical(r) for r in batch.runs(i)]
+            reused = batch.reused
             run_seconds = time.perf_counter() - start
             regions = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
             result = analyse(runs, regions)
@@ -118,6 +136,8 @@ def compare(
             compare_blocks(context), f"traineeflow: {' vs '.join(names)}", out_dir
         )
     except StoredThenFailed as exc:
+        fail(str(exc), code=1)
+    except BatchError as exc:
         fail(str(exc), code=1)
     finally:
         store.close()

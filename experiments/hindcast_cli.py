@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from experiments.cli_common import DataOpt, JsonOpt, out, print_json, user_errors
+from experiments.cli_common import (
+    DataOpt,
+    JsonOpt,
+    ParamsOpt,
+    load_params_file,
+    make_executor,
+    out,
+    print_json,
+    user_errors,
+)
 from sim.inputs import InputError, check_int
 
 MAX_HINDCAST_SEEDS = 1_000  # seeds 1..N, one run each (a run of 23 years takes seconds)
@@ -46,6 +55,7 @@ def hindcast(
     ] = None,
     as_json: JsonOpt = False,
     data: DataOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
     """Hindcast England's consultants from a past base year; report simulated vs observed."""
     from experiments.write_targets import check_out_dir
@@ -63,13 +73,19 @@ def hindcast(
             check_int("--workers", workers, 1, MAX_WORKERS)
         if out_dir is not None:
             check_out_dir(out_dir)
-    from calibration.hindcast import build_history, hindcast_figure, run_hindcast
-    from experiments.sweep_cli import make_executor
+    from calibration.hindcast import (
+        build_history,
+        hindcast_figure,
+        hindcast_scenario,
+        run_hindcast,
+    )
     from sim.history_data import load_history
     from sim.world import World
 
     with user_errors():  # every input validated before a worker starts or a file is written
+        values = load_params_file(params)
         world = World.load(data)
+        hindcast_scenario(world, 0.0, "supply", values)  # the parameter file against the world
         build_history(world, load_history(history), base_year, end_year, establishment)  # type: ignore[arg-type]
     ex = make_executor(executor, None, workers or seeds, data)
     with ex:
@@ -81,6 +97,7 @@ def hindcast(
             end_year=end_year,
             establishment=establishment,  # type: ignore[arg-type]
             history_dir=history,
+            params=values,
         )
     report = result.as_dict()
     if out_dir is not None:

@@ -292,6 +292,28 @@ class SearchResult:
     new: int  # trials evaluated by this call
 
 
+def open_study(url: str, name: str, directions: list[str], sampler: Any) -> tuple[Any, int]:  # noqa: ANN401
+    """An Optuna study in the results database, created or resumed, with its complete trials.
+
+    Trials an interrupted search left running are marked failed (they are asked again).
+    """
+    import optuna
+    from optuna.trial import TrialState
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage = optuna.storages.RDBStorage(url)
+    study = optuna.create_study(
+        storage=storage,
+        study_name=name,
+        directions=directions,
+        sampler=sampler,
+        load_if_exists=True,
+    )
+    for stale in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        storage.set_trial_state_values(stale._trial_id, TrialState.FAIL)
+    return study, len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+
+
 def optimise(
     search: Search,
     store: ResultStore,
@@ -308,18 +330,13 @@ def optimise(
 
     from results.experiment_tables import write_evaluations
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    storage = optuna.storages.RDBStorage(url)
-    study = optuna.create_study(
-        storage=storage,
-        study_name=search.study_name(),
-        directions=["minimize"] * len(OBJECTIVES),
-        sampler=optuna.samplers.NSGAIISampler(population_size=population, seed=seed),
-        load_if_exists=True,
+    study, resumed = open_study(
+        url,
+        search.study_name(),
+        ["minimize"] * len(OBJECTIVES),
+        optuna.samplers.NSGAIISampler(population_size=population, seed=seed),
     )
-    for stale in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        storage.set_trial_state_values(stale._trial_id, TrialState.FAIL)  # an interrupted search
-    resumed = done = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+    done = resumed
     space = distributions()
     while done < budget:
         trials = [study.ask(space) for _ in range(min(population, budget - done))]

@@ -6,7 +6,7 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -14,9 +14,13 @@ from experiments.cli_common import (
     DataOpt,
     DbOpt,
     JsonOpt,
+    ParamsOpt,
     SeedOpt,
     YearsOpt,
     check_db,
+    check_executor,
+    lazy_executor,
+    load_params_file,
     out,
     print_json,
     progress_bar,
@@ -61,13 +65,13 @@ def optimise(
     ] = Path("out/optimise"),
     as_json: JsonOpt = False,
     data: DataOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
     """Search pace, capacity growth, expansion, incentives and target level for a Pareto front."""
     from experiments.cli_common import open_store
     from experiments.optimise import OBJECTIVES, Search, as_record
     from experiments.optimise import optimise as run_search
     from experiments.runner import replicate_seeds
-    from experiments.sweep_cli import make_executor
     from experiments.write_targets import check_run_options
     from sim.scenario import load_scenario
     from sim.world import World
@@ -78,31 +82,17 @@ def optimise(
         check_db(db)
         if population is not None and population < 2:
             raise InputError(f"--population must be at least 2 (got {population})")
-        if executor not in ("local", "dask"):
-            raise InputError(f"--executor must be 'local' or 'dask' (got {executor!r})")
-        if scheduler is not None and executor != "dask":
-            raise InputError("--scheduler needs --executor dask")
-        if workers is not None and workers < 1:
-            raise InputError(f"--workers must be at least 1 (got {workers})")
+        check_executor(executor, scheduler, workers)
+        values = load_params_file(params)
+        load_scenario(scenario, None, values)
         world = World.load(data)
-        base = load_scenario(scenario, world)
+        base = load_scenario(scenario, world, values)
         store = open_store(db, out_dir)  # only once every input is known to be valid
     pop = population or max(4, min(20, budget // 4))
     search = Search(base, years, replicate_seeds(seed, replicates), world, data)
     start = time.perf_counter()
     with ExitStack() as stack:
-        started: list[Any] = []
-
-        def executor_once() -> Any:  # noqa: ANN401
-            if not started:
-                ex = make_executor(executor, scheduler, workers, data)
-                with user_errors():
-                    try:
-                        started.append(stack.enter_context(ex))
-                    except OSError as exc:
-                        raise InputError(f"cannot start the {executor} executor: {exc}") from None
-            return started[0]
-
+        executor_once = stack.enter_context(lazy_executor(executor, scheduler, workers, data))
         tick = stack.enter_context(
             progress_bar(budget * replicates, "candidate runs", sys.stderr.isatty())
         )

@@ -54,18 +54,34 @@ def run_replicates(
 
 def load_result(store: ResultStore, key: str) -> RunResult:
     """A stored run, rebuilt as a RunResult."""
-    run = store.runs().set_index("run_key").loc[key]
-    summary = store.summary([key]).drop(columns=["run_key", "scenario", "seed"], errors="ignore")
-    return RunResult(
-        run_key=key,
-        scenario=str(run["scenario"]),
-        params=dict(run["params"]),
-        seed=int(run["seed"]),
-        years=int(run["years"]),
-        base_year=int(run["base_year"]),
-        region_year=store.region_year([key]).drop(columns=["run_key"]),
-        icb_year=store.icb_year([key]).drop(columns=["run_key"]),
-        summary={k: float(v) for k, v in summary.iloc[0].items()},
-        person_months=int(run["person_months"]),
-        seconds=float(run["seconds"]),
-    )
+    return load_results(store, [key])[key]
+
+
+def load_results(store: ResultStore, keys: list[str]) -> dict[str, RunResult]:
+    """Stored completed runs, rebuilt as RunResults, read in one query per table."""
+    keys = list(dict.fromkeys(keys))
+    runs = store.runs().set_index("run_key").loc[keys]
+    summary = store.summary(keys).drop(columns=["scenario", "seed"], errors="ignore")
+    summary = summary.set_index("run_key")
+    region = dict(tuple(store.region_year(keys).groupby("run_key", sort=False)))
+    icb = dict(tuple(store.icb_year(keys).groupby("run_key", sort=False)))
+    empty_region, empty_icb = store.region_year([]), store.icb_year([])
+    out = {}
+    for key in keys:
+        run = runs.loc[key]
+        out[key] = RunResult(
+            run_key=key,
+            scenario=str(run["scenario"]),
+            params=dict(run["params"]),
+            seed=int(run["seed"]),
+            years=int(run["years"]),
+            base_year=int(run["base_year"]),
+            region_year=region.get(key, empty_region)
+            .drop(columns=["run_key"])
+            .reset_index(drop=True),
+            icb_year=icb.get(key, empty_icb).drop(columns=["run_key"]).reset_index(drop=True),
+            summary={k: float(v) for k, v in summary.loc[key].items()},
+            person_months=int(run["person_months"]),
+            seconds=float(run["seconds"]),
+        )
+    return out

@@ -168,8 +168,13 @@ def bundled_dir() -> Path:
     return Path(str(resources.files("experiments")))
 
 
-def load_experiment(source: str | Path, world: World | None = None) -> Experiment:
-    """Load and validate an experiment file (or a bundled experiment name)."""
+def load_experiment(
+    source: str | Path, world: World | None = None, params: dict[str, Any] | None = None
+) -> Experiment:
+    """Load and validate an experiment file (or a bundled experiment name).
+
+    `params`: a parameter file's world values, the defaults under every scenario (sim.paramfile).
+    """
     path = Path(source)
     if not path.suffix and not path.exists() and (bundled_dir() / f"{source}.toml").exists():
         path = bundled_dir() / f"{source}.toml"
@@ -182,7 +187,7 @@ def load_experiment(source: str | Path, world: World | None = None) -> Experimen
     except ValidationError as exc:
         raise SpecError(f"{path}: {first_error(exc)}") from None
     _check_size(spec, path)
-    scenarios = _load_scenarios(spec, path, world)
+    scenarios = _load_scenarios(spec, path, world, params)
     _check_paths(spec, path, scenarios, world)
     return Experiment(spec, path, scenarios, design_points(spec, scenarios[0].resolved()))
 
@@ -226,13 +231,15 @@ def _check_size(spec: ExperimentSpec, path: Path) -> None:
         )
 
 
-def _load_scenarios(spec: ExperimentSpec, path: Path, world: World | None) -> list[Scenario]:
+def _load_scenarios(
+    spec: ExperimentSpec, path: Path, world: World | None, params: dict[str, Any] | None
+) -> list[Scenario]:
     out: list[Scenario] = []
     for i, name in enumerate(spec.scenarios):
         local = path.parent / name
         source: str | Path = local if Path(name).suffix and local.exists() else name
         try:
-            scenario = load_scenario(source, world)
+            scenario = load_scenario(source, world, params)
         except ScenarioError as exc:
             raise SpecError(f"{path}: key 'scenarios.{i}' ({name!r}): {exc}") from None
         if any(s.name == scenario.name for s in out):

@@ -26,20 +26,24 @@ from experiments.cli_common import (
     DataOpt,
     DbOpt,
     JsonOpt,
+    ParamsOpt,
     check_db,
+    check_executor,
     err,
     fail,
+    load_params_file,
+    make_executor,
     open_store,
     out,
+    start_executor,
     user_errors,
 )
 from sim.inputs import InputError, check_int
 
 if TYPE_CHECKING:
-    from experiments.sweep import Executor, SweepReport
+    from experiments.sweep import SweepReport
 
 LOG_EVERY_SECONDS = 10.0  # progress lines when stderr is not a terminal (cluster job logs)
-MAX_WORKERS = 4_096  # worker processes one driver may ask for (a large cluster)
 MAX_RUNS_PER_TASK = 10_000  # runs in one task (the default packs at most 10)
 MAX_SHARDS = 100_000  # drivers sharing one experiment
 
@@ -114,17 +118,6 @@ def parse_shard(text: str) -> tuple[int, int]:
     return int(k), int(n)
 
 
-def make_executor(
-    kind: str, scheduler: str | None, workers: int | None, data: Path | None
-) -> Executor:
-    """The executor named on the command line (not yet started)."""
-    from experiments.sweep import DaskExecutor, LocalExecutor
-
-    if kind == "local":
-        return LocalExecutor(workers, data)
-    return DaskExecutor(scheduler, workers)
-
-
 def sweep(
     experiment: Annotated[
         str,
@@ -160,22 +153,16 @@ def sweep(
     ] = Path("out"),
     as_json: JsonOpt = False,
     data: DataOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
     """Run an experiment: every scenario x point x replicate not yet in the store."""
-    from experiments.write_targets import check_out_dir, check_scheduler
+    from experiments.write_targets import check_out_dir
 
     with user_errors():
-        if executor not in ("local", "dask"):
-            raise InputError(f"--executor must be 'local' or 'dask' (got {executor!r})")
-        if scheduler is not None and executor != "dask":
-            raise InputError("--scheduler needs --executor dask")
-        if workers is not None:
-            check_int("--workers", workers, 1, MAX_WORKERS)
+        check_executor(executor, scheduler, workers)
         if runs_per_task is not None:
             check_int("--runs-per-task", runs_per_task, 1, MAX_RUNS_PER_TASK)
         part = parse_shard(shard)
-        if scheduler is not None:
-            check_scheduler(scheduler)
         if db is None:
             check_out_dir(out_dir)
     from experiments.spec import load_experiment
@@ -185,9 +172,10 @@ def sweep(
 
     with user_errors():
         check_db(db)
-        load_experiment(experiment)  # the file's own structure first: quick, needs no data
+        values = load_params_file(params)
+        load_experiment(experiment, None, values)  # the file's own structure first: quick
         world = World.load(data)
-        plan = Plan(load_experiment(experiment, world), world, data)
+        plan = Plan(load_experiment(experiment, world, values), world, data)
         store = open_store(db, out_dir)  # only once every input is known to be valid
     try:
         todo = pending_runs(plan, store, part)
@@ -195,11 +183,7 @@ def sweep(
         ex = make_executor(executor, scheduler, workers, data)
         with ExitStack() as stack:
             if todo:  # start workers only when there is something to run
-                with user_errors():
-                    try:
-                        stack.enter_context(ex)
-                    except OSError as exc:  # e.g. the Dask scheduler went away
-                        raise InputError(f"cannot start the {executor} executor: {exc}") from None
+                start_executor(stack, ex, executor)
             tick = stack.enter_context(progress.shown(sys.stderr.isatty()))
             report = run_plan(
                 plan, store, ex, shard=part, todo=todo, runs_per_task=runs_per_task, progress=tick

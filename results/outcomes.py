@@ -61,6 +61,7 @@ _RUN = "sim.run.summarise"
 _MARKET = "sim.market_outcomes.market_scalars"
 _ANALYSIS = "results.analysis.run_outcomes"
 _YEARS = "results.analysis.years_to_fair_share"
+_COHORTS = "sim.cohorts.cohort_scalars"
 
 _ALL = (
     Outcome(
@@ -320,6 +321,26 @@ _ALL = (
         for level in (1, 2, 3, 4)
     ),
     Outcome(
+        "training_time_ratio",
+        "Time to CCT over nominal",
+        "calendar years / nominal years",
+        "Mean calendar time from start to CCT over the nominal training years, for model "
+        "recruits who completed by the end of the run (GMC: 1.10, calibration/targets.csv)",
+        "neither",
+        _COHORTS,
+        digits=3,
+    ),
+    Outcome(
+        "og_non_completion",
+        "O&G non-completion",
+        "share of starters",
+        "Share of O&G recruits of August 2024-2026 who leave without a CCT, followed to the end "
+        "of the run (RCOG: about 30%, calibration/targets.csv)",
+        "lower",
+        _COHORTS,
+        digits=3,
+    ),
+    Outcome(
         "person_months",
         "Agent-months simulated",
         "trainee-months",
@@ -338,7 +359,7 @@ _ALL = (
 )
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in _ALL}
 SUMMARY: tuple[str, ...] = tuple(  # the scalars every run stores (sim.run.summarise + seconds)
-    o.name for o in _ALL if o.source in (_RUN, _MARKET, "sim.run.run_scenario")
+    o.name for o in _ALL if o.source in (_RUN, _MARKET, _COHORTS, "sim.run.run_scenario")
 )
 
 

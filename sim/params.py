@@ -57,7 +57,7 @@ class WorldParams(BaseModel):
     attrition_multiplier: float = Field(1.0, ge=0.0, le=5.0)
     # 1.0 = the specialty rates of specialties.csv (docs/sources.md §4.3); a sensitivity lever.
     arcp_extension_prob: float = Field(0.12, ge=0.0, le=1.0)
-    # Calibrated (calibration/cohorts.py): with LTFT, CCT comes ~10% later than nominal, as
+    # Calibrated (training_time_ratio, sim/cohorts.py): with LTFT, CCT comes ~10% late, as
     # GMC's 5.5 years for a nominal 5 (docs/sources.md §4.1); the ARCP outcome-3 rate itself
     # NOT FOUND.
     arcp_extension_months: int = Field(6, ge=1, le=24)
@@ -70,8 +70,9 @@ class WorldParams(BaseModel):
 
     # --- recruitment ---------------------------------------------------------------------
     appointable_share: float = Field(0.925, gt=0.0, le=1.0)
-    # Calibrated (calibration/recruitment.py, minimax over seeds 1-3, with the two outside
-    # options; fitted 0.925, 2.02, 2.72) to England's 2024
+    # Calibrated (Nelder-Mead minimax over seeds 1-3 with the two outside options, by the
+    # former calibration/recruitment.py; fitted 0.925, 2.02, 2.72; `traineeflow calibrate
+    # --fit appointable_share,outside_option,outside_option_round2` refits them) to 2024
     # fill by entry level (CT1/ST1 99.3%, ST3 90.1%, ST4 82.7%; docs/sources.md §6.3): share
     # of unique applicants who are appointable (IMG applicants succeed 23% of the time against
     # 69% for UK graduates, GMC 2025, §4.2).
@@ -97,7 +98,8 @@ class WorldParams(BaseModel):
 
     # --- the consultant market: supply (CCT holders, international recruits) -----------------
     settlement_decay_miles: float = Field(23.3, gt=0.0, le=1000.0)
-    # Calibrated (calibration/settlement.py: brentq, seeds 1-2, first five years; fitted 23.27)
+    # Calibrated (brentq, seeds 1-2, first five years, by the former calibration/settlement.py;
+    # fitted 23.27; `traineeflow calibrate --fit settlement_decay_miles` refits it)
     # so that ~80% of CCT holders take their first consultant post within 50 miles of their
     # last training trust (NHSE 2023, docs/sources.md §4.4).
     settlement_home_pull: float = Field(2.0, ge=1.0, le=20.0)

@@ -29,6 +29,7 @@ MODEL_MODULES = (
     "agents.trainee",
     "sim.calendar",
     "sim.choice",
+    "sim.cohorts",
     "sim.consultant_ages",
     "sim.consultant_market",
     "sim.context",

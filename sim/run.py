@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from agents.trainee import LOST
+from sim.cohorts import cohort_scalars
 from sim.inputs import check_seed, check_years
 from sim.market_outcomes import fill_rate, market_outputs, market_scalars
 from sim.model import TraineeFlowModel
@@ -131,4 +132,5 @@ def summarise(model: TraineeFlowModel, region_year: pd.DataFrame) -> dict[str, f
         "person_months": float(model.person_months),
     }
     out.update(market_scalars(market_outputs(region_year, model.world)))
+    out.update(cohort_scalars(model.ctx))
     return out

@@ -169,13 +169,18 @@ def _non_finite(value: Any, key: str = "") -> str | None:
     return None
 
 
-def load_scenario(source: str | Path, world: World | None = None) -> Scenario:
+def load_scenario(
+    source: str | Path, world: World | None = None, params: Mapping[str, Any] | None = None
+) -> Scenario:
     """Load, merge (`extends`) and validate a scenario by bundled name or path.
 
     Validation is strict: TOML types must match (no "0.3" for a number, no 1 for true) and
-    numbers must be finite.
+    numbers must be finite. `params` (a parameter file's `[world]` values, `sim.paramfile`)
+    replace the world defaults; the scenario's own `[world]` values win over them.
     """
     data, path = _raw(source)
+    if params and isinstance(data.get("world", {}), dict):  # else validation names the error
+        data["world"] = _merge(dict(params), data.get("world", {}))
     scenario = validate_scenario(data, str(path))
     if world is not None:
         check_against_world(scenario, world, path)

@@ -98,7 +98,8 @@ def test_outcomes_are_tidy_and_use_the_values(england):
     assert len(cells) == 2 * 3 * england.n_regions * england.n_specialties
     assert set(out.icb_year["icb_code"]) == set(england.icb_codes)
     for name, value in out.summary.items():
-        assert value == pytest.approx(out.replicates[name].mean())
+        # NaN where a 2-year run cannot tell yet (time to CCT: nobody recruited has finished)
+        assert value == pytest.approx(out.replicates[name].mean(), nan_ok=True)
     cov = out.coverage
     assert set(cov.columns) == {
         "seed",

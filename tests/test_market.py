@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.special import ndtr
 
-from calibration.recruitment import CALIBRATION_SEEDS, FILL_2024, fill_by_level
+from calibration.targets import TARGETS
 from sim.consultant_ages import exit_months, stationary_age_cdf
 from sim.datafiles import BUNDLED_DIR, SCHEMA
 from sim.market_outcomes import market_outputs
@@ -30,9 +30,12 @@ def by_year(result):
 
 
 def test_fill_by_level_is_near_england_2024(england, baseline):
-    fill = fill_by_level(baseline, england, list(CALIBRATION_SEEDS))
-    for level, target in FILL_2024.items():
-        assert abs(fill[level] - target) <= 0.03, (level, fill[level], target)
+    runs = [run_scenario(baseline, seed, 1, england) for seed in (1, 2, 3)]
+    levels = [t for t in TARGETS if t.name.startswith("fill_rate_level_")]
+    assert len(levels) == 3
+    for t in levels:  # the mean over seeds: one round's fill varies by ~1.5 points
+        mean = sum(t.of(r) for r in runs) / len(runs)
+        assert t.holds(mean), (t.name, mean, t.value)
     # under-filling comes from specialties short of applicants, not from every one
     ry = run_scenario(baseline, 1, 1, england).region_year
     first = ry[ry["year"] == ry["year"].max()].groupby("specialty_code")

@@ -98,3 +98,11 @@ def test_viz_bad_input_exits_2_before_serving(args, message):
     assert result.exit_code == 2
     assert message in result.output
     assert "serving" not in result.output
+
+
+def test_explorer_takes_a_parameter_file(tmp_path):
+    from sim.paramfile import write_params
+
+    path = write_params(tmp_path / "p.toml", {"img_inflow_share": 0.02}, {"note": "test"})
+    m = ExplorerModel("msd_programme", seed=1, params=path)
+    assert m.scenario_spec.world.img_inflow_share == 0.02

@@ -21,6 +21,9 @@ from viz.figures import charts_figure, map_figure
 
 SCENARIO = os.environ.get("TRAINEEFLOW_VIZ_SCENARIO", "msd_programme")
 DATA = Path(os.environ["TRAINEEFLOW_VIZ_DATA"]) if os.environ.get("TRAINEEFLOW_VIZ_DATA") else None
+PARAMS = (  # a parameter file `traineeflow viz --params` validated
+    Path(os.environ["TRAINEEFLOW_VIZ_PARAMS"]) if os.environ.get("TRAINEEFLOW_VIZ_PARAMS") else None
+)
 PLAY_INTERVAL_MS = 250  # at most ~4 frames a second while playing (issue 11: stay responsive)
 
 
@@ -51,6 +54,7 @@ def model_params() -> dict:
         "label": "Seed",
     }
     params["data"] = DATA  # fixed: the data directory `traineeflow viz --data` validated
+    params["params"] = PARAMS
     return params
 
 
@@ -86,7 +90,9 @@ def YearlyCharts(model: ExplorerModel) -> solara.Element:
 @solara.component
 def Page() -> solara.Element:
     """One model per browser session."""
-    model = solara.use_memo(lambda: ExplorerModel(scenario_name=SCENARIO, data=DATA), [])
+    model = solara.use_memo(
+        lambda: ExplorerModel(scenario_name=SCENARIO, data=DATA, params=PARAMS), []
+    )
     return SolaraViz(
         model,
         components=[(EnglandMap, 0), (YearlyCharts, 0)],

@@ -18,6 +18,7 @@ import pandas as pd
 from results.metrics import coverage, region_metrics
 from sim import calendar as cal
 from sim.model import TraineeFlowModel
+from sim.paramfile import load_params
 from sim.scenario import Scenario, load_scenario, with_values
 from sim.world import World
 
@@ -83,8 +84,9 @@ class ExplorerModel(TraineeFlowModel):
         international_inflow: str = AS_SCENARIO,
         seed: int = 1,
         data: Path | None = None,
+        params: Path | None = None,
     ) -> None:
-        """Load the scenario (bundled name or path) and data, apply the levers, build the model."""
+        """Load the scenario (bundled name or path), data and parameter file; apply the levers."""
         world = load_world(data)
         values = lever_values(
             {
@@ -96,7 +98,10 @@ class ExplorerModel(TraineeFlowModel):
             }
         )
         self.scenario_spec: Scenario = with_values(
-            load_scenario(scenario_name, world), values, "levers", world
+            load_scenario(scenario_name, world, None if params is None else load_params(params)),
+            values,
+            "levers",
+            world,
         )
         super().__init__(world, self.scenario_spec.world, self.scenario_spec.policy, seed=seed)
         self.run_for(cal.OFFSET_SNAPSHOT)  # the base year's August snapshot: charts start there
