@@ -11,16 +11,6 @@ from sim.outputs import RunResult
 
 CHECK_YEARS = 25  # long enough for the O&G cohorts of 2024-2026 to finish (7-year programme)
 CHECK_SEEDS = 3  # one round's fill by level varies by ~1.5 points between seeds
-KNOWN_MISSES = {  # targets the bundled defaults miss, and why (tests/test_calibration.py)
-    "idt_placed_share": (
-        "the model places at most ~48% of IDT applicants whatever the IDT parameters (fits of "
-        "idt_declare_prob and idt_annual_prob, December 2026: 0.47 at best, 0.48 with every "
-        "vacancy declared): only ~57% of applicants train in a specialty with any vacancy in "
-        "England at the window, and each applicant names one destination office. Reaching "
-        "48-55% needs more in-year vacancies (out-of-programme, leave) or several named "
-        "offices per applicant (sim/rotation.py)"
-    ),
-}
 
 
 def compare_targets(
@@ -43,7 +33,6 @@ def compare_targets(
                 "tolerance": t.tolerance,
                 "range": list(t.range),
                 "within_tolerance": bool(t.holds(mean)),
-                "known_miss": KNOWN_MISSES.get(t.name),
                 "unit": t.unit,
                 "years": t.years,
                 "measure": t.measure,

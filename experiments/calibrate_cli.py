@@ -175,8 +175,7 @@ def _print(s: dict[str, Any]) -> None:
         lo, hi = r["interval"]
         out.print(
             f"  [{mark}] {r['name']}: {r['simulated']:.3f} (95% {lo:.3f}-{hi:.3f}); observed "
-            f"{r['observed']} ± {r['tolerance']} ({r['years']}; {r['url']})"
-            + (" - a known miss (calibration/check.py)" if r.get("known_miss") else ""),
+            f"{r['observed']} ± {r['tolerance']} ({r['years']}; {r['url']})",
             highlight=False,
             markup=False,
         )

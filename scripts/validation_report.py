@@ -95,11 +95,6 @@ def check_section(world: Any, store: Any, get: Any, figdir: Path) -> list[str]: 
             f"| `{r['name']}` | {r['observed']:g} | {r['simulated']:.3f} | {lo:.3f} to {hi:.3f} "
             f"| {a:.3f} to {b:.3f} | {'yes' if r['within_tolerance'] else '**no**'} |"
         )
-    lines += [""] + [
-        f"Known miss, `{r['name']}`: {r['known_miss']} (`KNOWN_MISSES`, calibration/check.py)."
-        for r in rows
-        if r["known_miss"]
-    ]
     return [*lines, "", "![targets](validation_targets.png)", ""]
 
 

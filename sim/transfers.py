@@ -4,7 +4,9 @@ Eligible trainees (at least 9 months in programme, at least 12 months to CCT: na
 docs/sources.md §4.3) apply with a yearly probability; the destination is the home office when
 the trainee trains away from home, else an office drawn by popularity. Offices declare each
 vacancy recruitment left with a probability; applicants are placed by a random priority into the
-declared vacancies of their destination programme.
+declared vacancies of their destination programme. Applicants left unplaced then swap posts where
+two of the same specialty ask for each other's office (national IDT swaps, since February 2023:
+docs/sources.md §4.3); a swap needs no vacancy.
 """
 
 from __future__ import annotations
@@ -62,3 +64,49 @@ def idt_window(ctx: Context, t: int) -> None:
     tr.lo[movers] = w.trust_lo[tr.trust[movers]]
     tr.idts[movers] += 1
     ctx.history.log(movers, t, EV_IDT, tr.trust[movers])
+    _swap(ctx, t, apply[~placed], aprog[~placed] % n_lo, region[~placed])
+
+
+def _swap(ctx: Context, t: int, rows: np.ndarray, dest: np.ndarray, region: np.ndarray) -> None:
+    """Unplaced applicants who ask for each other's office, in one specialty, swap posts."""
+    tr, w = ctx.trainees, ctx.world
+    a, b = swap_pairs(tr.spec[rows], tr.lo[rows], dest, w.n_los)
+    if len(a) == 0:
+        return
+    first, second = rows[a], rows[b]
+    post_first, post_second = tr.post[first], tr.post[second]
+    tr.post[first], tr.post[second] = post_second, post_first
+    ctx.posts.holder[post_second] = first
+    ctx.posts.holder[post_first] = second
+    movers = np.concatenate([first, second])
+    tr.trust[movers] = ctx.posts.trust[tr.post[movers]]
+    tr.lo[movers] = w.trust_lo[tr.trust[movers]]
+    tr.idts[movers] += 1
+    origin = np.concatenate([region[a], region[b]])
+    ctx.recorder.add("idt_placed", origin * ctx.n_specs + tr.spec[movers])
+    ctx.history.log(movers, t, EV_IDT, tr.trust[movers])
+
+
+def swap_pairs(
+    spec: np.ndarray, origin: np.ndarray, dest: np.ndarray, n_lo: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (a, b) of applicants who can swap: same specialty, opposite directions.
+
+    Applicant a trains in office `origin[a]` and asks for `dest[a]`; b trains in `dest[a]` and
+    asks for `origin[a]`. Within a direction applicants keep their order (the window's
+    priority), and the k-th of one direction pairs with the k-th of the other.
+    """
+    spec = spec.astype(np.int64)
+    forward = np.flatnonzero(origin < dest)
+    backward = np.flatnonzero(origin > dest)
+    # one key for both directions between two offices: (specialty, lower office, higher office)
+    key_f = (spec[forward] * n_lo + origin[forward]) * n_lo + dest[forward]
+    key_b = (spec[backward] * n_lo + dest[backward]) * n_lo + origin[backward]
+    order_f, order_b = np.argsort(key_f, kind="stable"), np.argsort(key_b, kind="stable")
+    forward, key_f = forward[order_f], key_f[order_f]
+    backward, key_b = backward[order_b], key_b[order_b]
+    rank = rank_within_groups(key_f)
+    first = np.searchsorted(key_b, key_f, side="left")
+    count = np.searchsorted(key_b, key_f, side="right") - first
+    ok = rank < count
+    return forward[ok], backward[first[ok] + rank[ok]]

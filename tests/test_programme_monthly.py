@@ -2,7 +2,7 @@
 
 A post moves only in July and only when vacant; no trainee is ever moved by the programme (trainees
 change trust only by rotation or IDT); donor trusts most over fair share release first; receivers
-stay within training capacity; IDTs are placed only into vacancies and recorded.
+stay within training capacity; IDTs are placed only into vacancies or swaps, and recorded.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class Checked:
     moved_recorded: int = 0
     idt_placed: int = 0
     idt_recorded: int = 0
+    idt_swapped: int = 0
     rotations_seen: int = 0
     problems: dict[str, list[Any]] = field(default_factory=dict)
 
@@ -134,7 +135,8 @@ def check_july(m: TraineeFlowModel, c: Checked, a: dict, b: dict, k: int) -> Non
 
 
 def check_idt(m: TraineeFlowModel, c: Checked, a: dict, b: dict, k: int) -> None:
-    """An IDT window: movers were eligible and went into a post that was vacant."""
+    """An IDT window: movers were eligible and went into a post that was vacant, or swapped posts
+    with another mover (each took the other's post)."""
     nt = len(a["tr_post"])
     changed = np.flatnonzero(b["tr_post"][:nt] != a["tr_post"])
     ev = new_events(m, int(a["history"]))
@@ -143,10 +145,15 @@ def check_idt(m: TraineeFlowModel, c: Checked, a: dict, b: dict, k: int) -> None
         c.flag("IDT movers and IDT events differ", k)
     if len(ev) != len(idt):
         c.flag("other events in the IDT window", k)
-    new_post = b["tr_post"][changed]
-    if (a["post_holder"][new_post] >= 0).any():
-        c.flag("IDT into a post that was not vacant", k)
-    if (b["post_holder"][a["tr_post"][changed]] >= 0).any():
+    new_post, old_post = b["tr_post"][changed], a["tr_post"][changed]
+    partner = a["post_holder"][new_post]  # -1: the post was vacant; else a swap partner
+    swap = partner >= 0
+    c.idt_swapped += int(swap.sum())
+    if not np.isin(partner[swap], changed).all() or (
+        b["tr_post"][partner[swap]] != old_post[swap]
+    ).any():
+        c.flag("IDT into a post that was neither vacant nor a swap partner's", k)
+    if (b["post_holder"][old_post[~swap]] >= 0).any():
         c.flag("IDT mover's old post not left vacant", k)
     if ((k - a["tr_start_t"][changed]) < 9).any() or ((a["tr_cct_due"][changed] - k) < 12).any():
         c.flag("ineligible IDT", k)
@@ -237,13 +244,14 @@ def test_receivers_stay_within_training_capacity(stepped):
     assert "receiver over capacity" not in stepped.problems
 
 
-def test_idt_placed_only_into_vacancies_and_recorded(stepped):
+def test_idt_placed_only_into_vacancies_or_swaps_and_recorded(stepped):
     assert stepped.idt_placed > 100
     assert stepped.idt_placed == stepped.idt_recorded
+    assert 0 < stepped.idt_swapped < stepped.idt_placed  # swaps happen, vacancies take most
     for kind in (
         "IDT movers and IDT events differ",
         "other events in the IDT window",
-        "IDT into a post that was not vacant",
+        "IDT into a post that was neither vacant nor a swap partner's",
         "IDT mover's old post not left vacant",
         "ineligible IDT",
         "IDT of a trainee not in training",
