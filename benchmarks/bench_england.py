@@ -19,7 +19,7 @@ CHILD = r"""
 import json, resource, sys, time
 from sim.world import World
 from sim.scenario import load_scenario
-from sim.run import run_scenario
+from sim.model import run_scenario
 factor, years, scenario = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 world = World.load()
 world = world.scaled(factor) if factor > 1 else world

@@ -32,7 +32,7 @@ ENGLAND = r"""
 import json, resource, sys, time
 from sim.world import World
 from sim.scenario import load_scenario
-from sim.run import run_scenario
+from sim.model import run_scenario
 years = int(sys.argv[1])
 world = World.load()
 scenario = load_scenario("baseline", world)

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_programme.py [--years 25] [--repeats 3] [--seed 1]
         [--scenario msd_programme]
 
-Times `--repeats` full runs (`sim.run.run_scenario`, model build included) of `baseline` and of
+Times `--repeats` full runs (`sim.model.run_scenario`, model build included) of `baseline` and of
 `--scenario` with the same seed, alternating the two so that machine noise hits both alike, and
 prints the median wall time of each and the programme's overhead in percent. The issue asks for
 at most 25%. Exit code 1 if the overhead is above `--limit` (default 25).
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim.run import run_scenario  # noqa: E402
+from sim.model import run_scenario  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 from sim.world import World  # noqa: E402
 

@@ -29,7 +29,7 @@ from experiments.batch import Design, run_design
 from experiments.optimise import open_study
 from experiments.sweep import Executor
 from results.store import ResultStore
-from sim.run import code_version
+from sim.provenance import code_version
 from sim.scenario import Scenario
 from sim.world import World
 

@@ -8,9 +8,10 @@ import numpy as np
 
 from results.store import ResultStore
 from sim.inputs import check_replicates, check_seed
+from sim.model import run_scenario
 from sim.outputs import RunResult
 from sim.provenance import stamp
-from sim.run import run_key, run_scenario
+from sim.run import run_key
 from sim.scenario import Scenario
 from sim.world import World
 

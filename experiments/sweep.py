@@ -34,9 +34,10 @@ from experiments.runner import replicate_seeds, store_result
 from experiments.spec import Experiment, Outcomes
 from results.experiment_tables import write_plan
 from results.store import ResultStore
+from sim.model import run_scenario
 from sim.outputs import RunResult
 from sim.provenance import stamp
-from sim.run import run_key, run_scenario
+from sim.run import run_key
 from sim.scenario import Scenario
 from sim.world import World
 

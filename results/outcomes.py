@@ -354,12 +354,12 @@ _ALL = (
         "seconds",
         "Wall time of the simulation (not a model outcome; varies between machines)",
         "neither",
-        "sim.run.run_scenario",
+        "sim.model.run_scenario",
     ),
 )
 OUTCOMES: dict[str, Outcome] = {o.name: o for o in _ALL}
 SUMMARY: tuple[str, ...] = tuple(  # the scalars every run stores (sim.run.summarise + seconds)
-    o.name for o in _ALL if o.source in (_RUN, _MARKET, _COHORTS, "sim.run.run_scenario")
+    o.name for o in _ALL if o.source in (_RUN, _MARKET, _COHORTS, "sim.model.run_scenario")
 )
 
 

@@ -1,6 +1,6 @@
 """Regenerate docs/validation.md: targets, analytic cohort checks, hindcast, sensitivity.
 
-    .venv/bin/python scripts/validation_report.py    # full budgets: ~30 minutes the first time
+    .venv/bin/python scripts/validation_report.py    # full budgets: ~25 minutes the first time
     .venv/bin/python scripts/validation_report.py --samples 8 --trajectories 4 --years 3
 
 Every number in the page is computed here: the bundled defaults against every target of
@@ -36,7 +36,7 @@ STAMPED = (  # besides the model code (sim/, agents/: sim.run.code_version)
 
 def stamp() -> str:
     """Hash of everything the page's numbers depend on."""
-    from sim.run import code_version
+    from sim.provenance import code_version
 
     h = hashlib.sha256(code_version().encode())
     for pattern in STAMPED:
@@ -242,12 +242,15 @@ def main() -> None:
     from sim.world import World
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--samples", type=int, default=32, help="Sobol base samples (power of 2)")
+    ap.add_argument("--samples", type=int, default=128, help="Sobol base samples (power of 2)")
     ap.add_argument("--trajectories", type=int, default=10, help="Morris trajectories")
     ap.add_argument("--years", type=int, default=15, help="years per sensitivity run")
     ap.add_argument("--workers", type=int, default=None, help="local worker processes")
     ap.add_argument("--db", default=str(ROOT / "out" / "validation" / "results.sqlite"))
     args = ap.parse_args()
+    import time
+
+    start = time.perf_counter()
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     figdir = DOC.parent
     world = World.load()
@@ -281,9 +284,10 @@ def main() -> None:
         "citing a result: does the baseline reproduce what is known (calibration targets, each "
         "with its source), does the model reproduce closed forms, does it reproduce the past "
         "(hindcast), and which uncertain inputs drive the conclusions (sensitivity). The runs "
-        "are kept in out/validation/results.sqlite, so regenerating reads them back; the full "
-        "budgets (`--samples 32 --trajectories 10 --years 15`) took 32 minutes to simulate on "
-        "the shared 2-core machine.",
+        "are kept in out/validation/results.sqlite, so regenerating reads them back. This page: "
+        f"`--samples {args.samples} --trajectories {args.trajectories} --years {args.years}`, "
+        f"{(time.perf_counter() - start) / 60:.0f} minutes on the 2-core machine (runs not "
+        "already in the store simulated, the rest read back).",
         "",
     ]
     for title, body in sections:

@@ -8,6 +8,9 @@ into the world's arrays (`sim/world.py`).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import mesa
 import numpy as np
 from mesa.time import Schedule
@@ -21,8 +24,10 @@ from sim.consultant_market import consultant_exits, grow_establishment
 from sim.context import Context, Counts, Specialties
 from sim.history import History, HistoryDriver
 from sim.initial_state import populate
+from sim.inputs import check_seed, check_years
 from sim.international import international_recruits
 from sim.need import icb_fair_shares, region_fair_shares
+from sim.outputs import RunResult
 from sim.params import WorldParams
 from sim.policy import PolicyParams
 from sim.programme import Programme
@@ -30,6 +35,8 @@ from sim.recorder import Recorder
 from sim.recruitment import recruit
 from sim.rng import Streams
 from sim.rotation import rotate
+from sim.run import run_key, summarise
+from sim.scenario import Scenario
 from sim.settlement import SettlementWeights, settle
 from sim.training import arcp, monthly_exits
 from sim.transfers import idt_window
@@ -252,3 +259,63 @@ class TraineeFlowModel(mesa.Model):
             "events": events,
             "attributes": info,
         }
+
+
+# --- building and running a model for a scenario -----------------------------------------------
+def build_model(
+    scenario: Scenario, seed: int, world: World, history: History | None = None
+) -> TraineeFlowModel:
+    """The model for a scenario and seed (initialised at the base year, or history's)."""
+    if history is None:
+        return TraineeFlowModel(world, scenario.world, scenario.policy, seed=seed)
+    from sim.history import scale_world
+
+    return TraineeFlowModel(
+        scale_world(world, history), scenario.world, scenario.policy, seed=seed, history=history
+    )
+
+
+def run_scenario(
+    scenario: Scenario,
+    seed: int,
+    years: int,
+    world: World,
+    progress: Callable[[int], None] | None = None,
+    history: History | None = None,
+) -> RunResult:
+    """Simulate `years` years (to the August snapshot of the last year).
+
+    With `history`, the run starts from its base year in `world` scaled back to it
+    (`sim/history.py`) and follows its yearly posts and funded posts.
+    """
+    check_years(years)
+    check_seed(seed)
+    if history is not None:
+        history.check_years(years)
+    start = time.perf_counter()
+    model = build_model(scenario, seed, world, history)
+    for _ in range(years):
+        model.run_for(12)
+        if progress is not None:
+            progress(1)
+    model.run_for(0.5)  # the final August snapshot
+    seconds = time.perf_counter() - start
+    region_year = model.recorder.region_year()
+    icb_year = model.recorder.icb_year()
+    summary = summarise(model.ctx, model.person_months, region_year)
+    if history is not None:
+        summary.update(model.historic.outcomes())
+    summary["seconds"] = seconds
+    return RunResult(
+        run_key=run_key(scenario, seed, years, world, history),
+        scenario=scenario.name,
+        params=scenario.resolved(),
+        seed=int(seed),
+        years=int(years),
+        base_year=model.base_year,
+        region_year=region_year,
+        icb_year=icb_year,
+        summary=summary,
+        person_months=int(model.person_months),
+        seconds=seconds,
+    )

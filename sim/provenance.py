@@ -6,7 +6,8 @@ changed code. The modules a run imports that cannot change its numbers are in `N
 with the reason (input checks and their messages, file readers whose output is covered by the
 data fingerprint or the resolved scenario in the run key). The offline data build
 (`scripts/`) is in neither: its output enters run keys through the data fingerprint.
-`tests/test_provenance.py` checks that the two lists cover every module `sim.run` imports.
+`tests/test_provenance.py` checks that the two lists cover every module a run imports
+(`sim.model` and below).
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
-"""Run one scenario for one seed and hand back a `RunResult`."""
+"""What a run is keyed by (`run_key`) and the scalar outcomes it stores (`summarise`).
+
+Building and running a model for a scenario is in `sim/model.py` (`build_model`,
+`run_scenario`); this module works on the model's context and tables, never the model.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,15 +15,13 @@ import pandas as pd
 
 from agents.trainee import LOST
 from sim.cohorts import cohort_scalars
-from sim.inputs import check_seed, check_years
 from sim.market_outcomes import fill_rate, market_outputs, market_scalars
-from sim.model import TraineeFlowModel
-from sim.outputs import RunResult
 from sim.provenance import code_version
 from sim.scenario import Scenario
 from sim.world import World
 
 if TYPE_CHECKING:
+    from sim.context import Context
     from sim.history import History
 
 
@@ -42,65 +42,6 @@ def run_key(
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-def build_model(
-    scenario: Scenario, seed: int, world: World, history: History | None = None
-) -> TraineeFlowModel:
-    """The model for a scenario and seed (initialised at the base year, or history's)."""
-    if history is None:
-        return TraineeFlowModel(world, scenario.world, scenario.policy, seed=seed)
-    from sim.history import scale_world
-
-    return TraineeFlowModel(
-        scale_world(world, history), scenario.world, scenario.policy, seed=seed, history=history
-    )
-
-
-def run_scenario(
-    scenario: Scenario,
-    seed: int,
-    years: int,
-    world: World,
-    progress: Callable[[int], None] | None = None,
-    history: History | None = None,
-) -> RunResult:
-    """Simulate `years` years (to the August snapshot of the last year).
-
-    With `history`, the run starts from its base year in `world` scaled back to it
-    (`sim/history.py`) and follows its yearly posts and funded posts.
-    """
-    check_years(years)
-    check_seed(seed)
-    if history is not None:
-        history.check_years(years)
-    start = time.perf_counter()
-    model = build_model(scenario, seed, world, history)
-    for _ in range(years):
-        model.run_for(12)
-        if progress is not None:
-            progress(1)
-    model.run_for(0.5)  # the final August snapshot
-    seconds = time.perf_counter() - start
-    region_year = model.recorder.region_year()
-    icb_year = model.recorder.icb_year()
-    summary = summarise(model, region_year)
-    if history is not None:
-        summary.update(model.historic.outcomes())
-    summary["seconds"] = seconds
-    return RunResult(
-        run_key=run_key(scenario, seed, years, world, history),
-        scenario=scenario.name,
-        params=scenario.resolved(),
-        seed=int(seed),
-        years=int(years),
-        base_year=model.base_year,
-        region_year=region_year,
-        icb_year=icb_year,
-        summary=summary,
-        person_months=int(model.person_months),
-        seconds=seconds,
-    )
-
-
 def fair_share_gap(region_year: pd.DataFrame, year: int) -> float:
     """Sum over regions and specialties of |programme posts - fair share| / all programme posts."""
     y = region_year[region_year["year"] == year]
@@ -108,17 +49,17 @@ def fair_share_gap(region_year: pd.DataFrame, year: int) -> float:
     return float((posts - y["fair_share_posts"]).abs().sum() / max(posts.sum(), 1))
 
 
-def summarise(model: TraineeFlowModel, region_year: pd.DataFrame) -> dict[str, float]:
+def summarise(ctx: Context, person_months: int, region_year: pd.DataFrame) -> dict[str, float]:
     """Scalar outcomes of a run for the store's summary (names: `results.outcomes.SUMMARY`)."""
-    rec = model.recorder.totals
+    rec = ctx.recorder.totals
     settled = rec["settled"].sum()
-    tr = model.trainees
-    rows = model.in_training()
+    tr = ctx.trainees
+    rows = tr.in_training()
     years = sorted(region_year["year"].unique())
     out: dict[str, float] = {
         "settled_within_50_miles": float(rec["settled_within_50_miles"].sum() / max(settled, 1)),
         "trainees_end": float(len(rows)),
-        "consultants_end": float(model.counts.consultants),
+        "consultants_end": float(ctx.counts.consultants),
         "ltft_share_end": float(np.mean(tr.fte[rows] < 1.0)) if len(rows) else 0.0,
         "fill_rate": fill_rate(region_year),
         "ccts": float(rec["ccts"].sum()),
@@ -129,8 +70,8 @@ def summarise(model: TraineeFlowModel, region_year: pd.DataFrame) -> dict[str, f
         "idt_placed": float(rec["idt_placed"].sum()),
         "fair_share_gap_start": fair_share_gap(region_year, years[0]),
         "fair_share_gap_end": fair_share_gap(region_year, years[-1]),
-        "person_months": float(model.person_months),
+        "person_months": float(person_months),
     }
-    out.update(market_scalars(market_outputs(region_year, model.world)))
-    out.update(cohort_scalars(model.ctx))
+    out.update(market_scalars(market_outputs(region_year, ctx.world)))
+    out.update(cohort_scalars(ctx))
     return out

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from store_helpers import PG_SERVER
 
 from results.store import ResultStore
+from sim.model import run_scenario
 from sim.outputs import RunResult
-from sim.run import run_scenario
 from sim.scenario import load_scenario
 from sim.world import World
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from experiments.api import Outcomes, simulate
-from sim.run import run_scenario
+from sim.model import run_scenario
 from sim.scenario import ScenarioError, load_scenario
 
 

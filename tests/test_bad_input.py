@@ -22,7 +22,7 @@ from experiments.runner import store_result
 from experiments.spec import load_experiment
 from experiments.sweep import LocalExecutor, Plan, pending_runs, run_sweep
 from results.store import ResultStore
-from sim.run import run_scenario
+from sim.model import run_scenario
 
 
 def write(folder: Path, name: str, text: str) -> Path:

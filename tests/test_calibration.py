@@ -82,7 +82,7 @@ def test_cohort_non_completion_matches_the_closed_form_for_paediatrics(england):
     # paediatrics: 4%/yr hazard over the real time in training (nominal 8 years x the model's
     # own training-time ratio), no early component: 1 - exp(-0.04 x 8 x ratio)
     from sim.cohorts import non_completion, training_time_ratio
-    from sim.run import build_model
+    from sim.model import build_model
 
     model = build_model(load_scenario("baseline", england), 1, england)
     model.run_for(12 * 18 + 0.5)
@@ -93,7 +93,7 @@ def test_cohort_non_completion_matches_the_closed_form_for_paediatrics(england):
 
 
 def test_short_runs_leave_cohort_outcomes_undefined(baseline_run, england):
-    from sim.run import run_scenario
+    from sim.model import run_scenario
 
     short = run_scenario(load_scenario("baseline", england), 1, 1, england)
     assert np.isnan(short.summary["training_time_ratio"])

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from helpers import add_tariff_post, copy_bundled
 
+from sim.model import run_scenario
 from sim.params import WorldParams
-from sim.run import run_scenario
 from sim.scenario import Scenario, load_scenario
 from sim.world import World
 

@@ -28,8 +28,7 @@ from sim.datafiles import DataError
 from sim.history import History, scale_world
 from sim.history_data import HISTORY_DIR, MODELLED_SHARE, load_history
 from sim.inputs import InputError
-from sim.model import TraineeFlowModel
-from sim.run import run_scenario
+from sim.model import TraineeFlowModel, run_scenario
 from sim.world import World
 
 runner = CliRunner()

@@ -13,9 +13,8 @@ from calibration.targets import TARGETS
 from sim.consultant_ages import exit_months, stationary_age_cdf
 from sim.datafiles import BUNDLED_DIR, SCHEMA
 from sim.market_outcomes import market_outputs
-from sim.model import TraineeFlowModel
+from sim.model import TraineeFlowModel, run_scenario
 from sim.params import WorldParams
-from sim.run import run_scenario
 from sim.scenario import load_scenario
 from sim.world import World
 

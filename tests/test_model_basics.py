@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 from helpers import build_data_dir, pick_trusts
 
-from sim.model import TraineeFlowModel
-from sim.run import run_scenario
+from sim.model import TraineeFlowModel, run_scenario
 from sim.scenario import load_scenario
 from sim.world import World
 

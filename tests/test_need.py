@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from sim.datafiles import NEED_COMPONENTS
+from sim.model import build_model
 from sim.need import (
     DEPRIVATION_WEIGHT,
     REGION_GROWTH,
@@ -19,7 +20,6 @@ from sim.need import (
     trust_fair_shares,
 )
 from sim.policy import Programme
-from sim.run import build_model
 from sim.scenario import load_scenario
 from sim.world import World
 

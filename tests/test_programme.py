@@ -19,10 +19,10 @@ import pytest
 
 from agents.post import EXPANSION, TARIFF, TRUST_FUNDED
 from results.analysis import years_to_fair_share
-from sim.model import TraineeFlowModel
+from sim.model import TraineeFlowModel, build_model
 from sim.programme import within_tolerance
 from sim.rounding import largest_remainder
-from sim.run import build_model, fair_share_gap, summarise
+from sim.run import fair_share_gap, summarise
 from sim.scenario import Scenario, load_scenario
 from sim.world import World
 
@@ -70,14 +70,14 @@ def posts_by_trust(
 
 
 def simulate(sc: Scenario, years: int, seed: int = SEED) -> Run:
-    """What sim.run.run_scenario does, keeping the model for inspection."""
+    """What sim.model.run_scenario does, keeping the model for inspection."""
     m = build_model(sc, seed, WORLD)
     start_posts, start_capacity = posts_by_trust(m), m.cells.capacity.copy()
     for _ in range(years):
         m.run_for(12)
     m.run_for(0.5)
     ry = m.recorder.region_year()
-    return Run(m, ry, summarise(m, ry), start_posts, start_capacity)
+    return Run(m, ry, summarise(m.ctx, m.person_months, ry), start_posts, start_capacity)
 
 
 def by_year_spec(ry: pd.DataFrame, column: str) -> pd.Series:

@@ -16,8 +16,7 @@ import pytest
 from agents.post import TARIFF, TRUST_FUNDED
 from agents.trainee import EV_IDT, EV_ROTATE, IN_TRAINING
 from sim import calendar as cal
-from sim.model import TraineeFlowModel
-from sim.run import build_model
+from sim.model import TraineeFlowModel, build_model
 from sim.scenario import load_scenario
 from sim.world import World
 

@@ -14,7 +14,7 @@ from experiments.runner import replicate_seeds
 from experiments.spec import SpecError, bundled_dir, load_experiment
 from experiments.sweep import Plan
 from results.outcomes import SUMMARY
-from sim.run import run_scenario
+from sim.model import run_scenario
 from sim.scenario import ScenarioError, load_scenario
 
 CAP, DECAY = "policy.programme.capacity_growth", "world.settlement_decay_miles"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.run import build_model
+from sim.model import build_model
 from sim.scenario import load_scenario
 from sim.transfers import idt_window, swap_pairs
 
