@@ -1,4 +1,4 @@
-"""Build the bundled England data (`sim/england/*.csv`) from the public files in ../shared/data.
+"""Build the bundled England data (`sim/england/*.csv`) from the public source files.
 
 Run: ``python -m scripts.build_data [--shared PATH] [--out PATH]``. The build reads only files under
 ``--shared`` (its ``sources/`` and ``derived/`` folders), uses no randomness and allocates integers
@@ -462,7 +462,12 @@ def build_all(shared: Path) -> tuple[dict[str, pd.DataFrame], list[str]]:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="../shared/data")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="folder of the public source files (sources/, derived/; sim/england/SOURCES.md)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     args = parser.parse_args(argv)
     if not (args.shared / "sources").is_dir():
