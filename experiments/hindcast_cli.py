@@ -76,16 +76,16 @@ def hindcast(
     from calibration.hindcast import (
         build_history,
         hindcast_figure,
-        hindcast_scenario,
         run_hindcast,
     )
     from sim.history_data import load_history
+    from sim.scenario import load_scenario
     from sim.world import World
 
     with user_errors():  # every input validated before a worker starts or a file is written
         values = load_params_file(params)
         world = World.load(data)
-        hindcast_scenario(world, 0.0, "supply", values)  # the parameter file against the world
+        load_scenario("baseline", world, values)  # the parameter file, checked against the world
         build_history(world, load_history(history), base_year, end_year, establishment)  # type: ignore[arg-type]
     ex = make_executor(executor, None, workers or seeds, data)
     with ex:
