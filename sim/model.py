@@ -22,6 +22,7 @@ from agents.trainee import EVENT_NAMES, STATUS_NAMES, Trainees
 from sim import calendar as cal
 from sim.consultant_market import consultant_exits, grow_establishment
 from sim.context import Context, Counts, Specialties
+from sim.heap import keep_freed_memory
 from sim.history import History, HistoryDriver
 from sim.initial_state import populate
 from sim.inputs import check_seed, check_years
@@ -229,6 +230,16 @@ class TraineeFlowModel(mesa.Model):
         if self.historic is not None:
             self.historic.record_ages(t)
 
+    def release(self) -> None:
+        """Free the run's agent arrays now; the model cannot step afterwards.
+
+        A Mesa model sits in reference cycles (its scheduled events hold its bound methods), which
+        only Python's cyclic collector frees, and that runs rarely in an array-heavy loop: a
+        worker running replicates one after another would hold every finished run's arrays
+        (about 40 MB each) until it did.
+        """
+        del self.ctx, self.programme, self.historic
+
     # --- inspection --------------------------------------------------------------------------
     def story(self, row: int) -> dict:
         """One trainee as an object: attributes and dated history of where it trained."""
@@ -266,6 +277,7 @@ def build_model(
     scenario: Scenario, seed: int, world: World, history: History | None = None
 ) -> TraineeFlowModel:
     """The model for a scenario and seed (initialised at the base year, or history's)."""
+    keep_freed_memory()
     if history is None:
         return TraineeFlowModel(world, scenario.world, scenario.policy, seed=seed)
     from sim.history import scale_world
@@ -306,6 +318,7 @@ def run_scenario(
     if history is not None:
         summary.update(model.historic.outcomes())
     summary["seconds"] = seconds
+    model.release()
     return RunResult(
         run_key=run_key(scenario, seed, years, world, history),
         scenario=scenario.name,

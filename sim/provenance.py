@@ -57,6 +57,7 @@ MODEL_MODULES = (
 )
 NOT_HASHED = {
     "sim.datafiles": "reads and checks the data files; the tables' fingerprint is in the key",
+    "sim.heap": "sets the C library's heap thresholds: speed only, never a number",
     "sim.inputs": "checks of user input and their messages",
     "sim.provenance": "this module: stamps results, computes nothing in them",
     "sim.scenario": "reads and checks scenario files; the resolved scenario is in the key",

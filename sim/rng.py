@@ -22,8 +22,9 @@ from scipy.special import ndtri
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_TWO53 = 1.0 / float(1 << 53)
-_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_ONE_BITS = np.uint64(0x3FF0000000000000)  # bit pattern of 1.0
+_ONE_LESS_HALF_ULP = 1.0 - 2.0**-53
+_S30, _S27, _S31, _S12 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(12)
 _MASK = (1 << 64) - 1
 _GOLDEN_INT, _M1_INT, _M2_INT = int(_GOLDEN), int(_M1), int(_M2)
 
@@ -32,9 +33,11 @@ def _mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64 finaliser, element-wise on uint64 arrays, in place (wrapping arithmetic).
 
     NumPy's uint64 array arithmetic wraps without warnings (only NumPy scalars warn), so no
-    error-state context is needed; the caller passes an array it owns.
+    error-state context is needed; the caller passes an array it owns. The shifted copies go to
+    a scratch buffer kept between calls: a fresh array over ~128 KB costs a page fault per 4 KB.
     """
-    tmp = np.right_shift(x, _S30)
+    tmp = _scratch(x.size).reshape(x.shape)
+    np.right_shift(x, _S30, out=tmp)
     np.bitwise_xor(x, tmp, out=x)
     np.multiply(x, _M1, out=x)
     np.right_shift(x, _S27, out=tmp)
@@ -43,6 +46,16 @@ def _mix(x: np.ndarray) -> np.ndarray:
     np.right_shift(x, _S31, out=tmp)
     np.bitwise_xor(x, tmp, out=x)
     return x
+
+
+_SCRATCH = [np.empty(0, dtype=np.uint64)]
+
+
+def _scratch(n: int) -> np.ndarray:
+    """A uint64 work buffer of n elements, reused between calls (grown when too small)."""
+    if _SCRATCH[0].size < n:
+        _SCRATCH[0] = np.empty(max(n, 2 * _SCRATCH[0].size), dtype=np.uint64)
+    return _SCRATCH[0][:n]
 
 
 def _mix_int(x: int) -> int:
@@ -125,17 +138,23 @@ STREAMS = frozenset(
 
 
 def _uniforms(keys: list[int], slots: np.ndarray) -> np.ndarray:
-    """(len(keys) x n) uniforms in (0, 1): one row per combined (stream, month) key."""
-    x = np.multiply(slots, _GOLDEN, dtype=np.uint64, casting="unsafe")
+    """(len(keys) x n) uniforms in (0, 1): one row per combined (stream, month) key.
+
+    The top 52 bits of each mixed word become the mantissa of a double in [1, 2) (bit pattern
+    of 1.0 or'ed in, then viewed as float64); subtracting 1 - 2^-53 (exact, by Sterbenz) maps
+    it onto the odd multiples of 2^-53 in (0, 1), in place: no conversion pass or second array.
+    """
+    x = np.empty((len(keys), np.size(slots)), dtype=np.uint64)
+    np.multiply(slots, _GOLDEN, out=x[0], casting="unsafe")
     if len(keys) == 1:
         np.add(x, np.uint64(keys[0]), out=x)
-        x = x[None]
     else:
-        x = np.add(x, np.array(keys, dtype=np.uint64)[:, None])
+        np.add(x[0], np.array(keys, dtype=np.uint64)[:, None], out=x)
     _mix(x)
-    np.right_shift(x, _S11, out=x)
-    out = np.add(x, 0.5, dtype=np.float64)
-    out *= _TWO53
+    np.right_shift(x, _S12, out=x)
+    np.bitwise_or(x, _ONE_BITS, out=x)
+    out = x.view(np.float64)
+    out -= _ONE_LESS_HALF_ULP
     return out
 
 

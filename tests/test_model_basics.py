@@ -3,13 +3,16 @@ calibration targets of the default baseline run."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import mesa
 import numpy as np
 import pandas as pd
 import pytest
 from helpers import build_data_dir, pick_trusts
 
-from sim.model import TraineeFlowModel, run_scenario
+from sim.model import TraineeFlowModel, build_model, run_scenario
 from sim.scenario import load_scenario
 from sim.world import World
 
@@ -68,6 +71,21 @@ def test_model_runs_ten_steps_with_run_for(england):
     assert model.steps == 10
     assert model.time == pytest.approx(10.0)
     assert model.counts.trainees > 20_000 and model.counts.consultants > 40_000
+
+
+def test_release_frees_the_run_state_without_the_cycle_collector(england, baseline):
+    """A finished run's arrays go at once, not at the next cyclic collection (sweep workers)."""
+    gc.disable()
+    try:
+        model = build_model(baseline, 1, england)
+        model.run_for(13)
+        ctx = weakref.ref(model.ctx)
+        model.release()
+        assert ctx() is None
+        with pytest.raises(AttributeError):
+            model.step()
+    finally:
+        gc.enable()
 
 
 # --- user data directories ------------------------------------------------------------------------
