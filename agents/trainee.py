@@ -116,7 +116,3 @@ def cct_month(t: int, prog: np.ndarray, required: np.ndarray, fte: np.ndarray) -
     remaining = np.maximum(np.asarray(required, float) - np.asarray(prog, float), 0.0)
     return (t + np.maximum(1, np.ceil(remaining / np.asarray(fte, float) - 1e-6))).astype(np.int32)
 
-
-def progress_at(tr: Trainees, rows: np.ndarray, t: int) -> np.ndarray:
-    """FTE months completed by month t."""
-    return tr.prog[rows] + tr.fte[rows] * (t - tr.prog_t[rows])

@@ -17,7 +17,6 @@ from agents.trainee import (
     attrition_months,
     cct_month,
     due_month,
-    progress_at,
 )
 from sim import calendar as cal
 
@@ -129,20 +128,24 @@ def arcp(ctx: Context, t: int) -> None:
     rows = tr.in_training()
     if len(rows) == 0:
         return
-    slots = tr.slot[rows]
-    prog = progress_at(tr, rows, t)
+    fte = tr.fte[rows]
+    prog = tr.prog[rows] + fte * (t - tr.prog_t[rows])  # FTE months completed by now
     tr.prog[rows] = prog
     tr.prog_t[rows] = t
-    u_out, u_ltft = ctx.streams.uniforms(t, slots, ("arcp", "ltft"))
+    u_out, u_ltft = ctx.streams.uniforms(t, tr.slot[rows], ("arcp", "ltft"))
     release = u_out < p.arcp_release_prob
     extend = (~release) & (u_out < p.arcp_release_prob + p.arcp_extension_prob)
-    tr.required[rows[extend]] += p.arcp_extension_months
+    required = tr.required[rows]
+    required[extend] += p.arcp_extension_months
+    tr.required[rows] = required
     tr.extensions[rows[extend]] += 1
-    is_ltft = tr.fte[rows] < 1.0
-    switch_in = ltft_stock_to_switch(ctx.specs.ltft_share[tr.spec[rows]], p.ltft_persistence)
-    now_ltft = np.where(is_ltft, u_ltft < p.ltft_persistence, u_ltft < switch_in)
-    tr.fte[rows] = np.where(now_ltft, p.ltft_fte, 1.0)
-    tr.cct_due[rows] = cct_month(t, prog, tr.required[rows], tr.fte[rows])
+    # LTFT trainees stay LTFT with the persistence, full-time ones switch with their
+    # specialty's probability (computed per specialty, then looked up)
+    switch_in = ltft_stock_to_switch(ctx.specs.ltft_share, p.ltft_persistence)[tr.spec[rows]]
+    now_ltft = u_ltft < np.where(fte < 1.0, p.ltft_persistence, switch_in)
+    fte = np.where(now_ltft, p.ltft_fte, 1.0).astype(np.float32)
+    tr.fte[rows] = fte
+    tr.cct_due[rows] = cct_month(t, prog, required, fte)
     tr.cct_window.reset()
     released = rows[release]
     if len(released):
