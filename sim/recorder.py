@@ -82,36 +82,40 @@ class Recorder:
         is the world's (ONS mid-2022), whatever the policy's growth levers.
         """
         w = m.world
-        n_s = m.n_specs
-        posts = m.posts
+        n_s, n_t = m.n_specs, w.n_trusts
+        posts, tr = m.posts, m.trainees
         live = posts.live()
-        p_region = w.trust_region[posts.trust[live]]
-        p_key = p_region * n_s + posts.spec[live]
-
-        def by_key(keys: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-            return np.bincount(keys, weights=weights, minlength=self.size)
-
-        funding = posts.funding[live]
-        held = posts.holder[live] >= 0
-        trainees = m.trainees.in_training()
+        # live posts counted once by (vacant, funding, trust, specialty), trainees by (trust,
+        # specialty); regions and ICBs are sums of those trust x specialty counts
+        cell = posts.trust[live].astype(np.int64) * n_s + posts.spec[live]
+        kind = (posts.holder[live] < 0) * 3 + posts.funding[live]  # 0-2 held, 3-5 vacant
+        post_cells = np.bincount(kind * (n_t * n_s) + cell, minlength=6 * n_t * n_s)
+        post_cells = post_cells.reshape(2, 3, n_t, n_s)
+        trainees = tr.in_training()
+        trainee_cells = np.bincount(
+            tr.trust[trainees].astype(np.int64) * n_s + tr.spec[trainees], minlength=n_t * n_s
+        ).reshape(n_t, n_s)
         region_of_trust = w.region_of_trust  # (regions x trusts) 0/1: sums cells by region
-        seek = m.trainees.seeking
-        seek_key = w.trust_region[m.trainees.trust[seek]] * n_s + m.trainees.spec[seek]
+
+        def by_region(cells: np.ndarray) -> np.ndarray:
+            return (region_of_trust @ cells).ravel()
+
+        by_funding = post_cells.sum(axis=0)
+        seek = tr.seeking
+        seek_key = w.trust_region[tr.trust[seek]] * n_s + tr.spec[seek]
         cols = {
             "year": np.full(self.size, year),
             "region_code": np.repeat(np.array(w.region_codes), n_s),
             "specialty_code": np.tile(np.array(w.specialty_codes), w.n_regions),
-            "posts_tariff": by_key(p_key[funding == TARIFF]),
-            "posts_expansion": by_key(p_key[funding == EXPANSION]),
-            "posts_trust_funded": by_key(p_key[funding == TRUST_FUNDED]),
-            "trainees": by_key(
-                w.trust_region[m.trainees.trust[trainees]] * n_s + m.trainees.spec[trainees]
-            ),
-            "vacancies": by_key(p_key[~held]),
-            "consultants": (region_of_trust @ m.cells.filled).ravel(),
-            "consultant_vacancies": (region_of_trust @ m.cells.vacancies()).ravel(),
-            "consultant_posts": (region_of_trust @ m.cells.establishment).ravel(),
-            "cct_seekers": by_key(seek_key),
+            "posts_tariff": by_region(by_funding[TARIFF]),
+            "posts_expansion": by_region(by_funding[EXPANSION]),
+            "posts_trust_funded": by_region(by_funding[TRUST_FUNDED]),
+            "trainees": by_region(trainee_cells),
+            "vacancies": by_region(post_cells[1].sum(axis=0)),
+            "consultants": by_region(m.cells.filled),
+            "consultant_vacancies": by_region(m.cells.vacancies()),
+            "consultant_posts": by_region(m.cells.establishment),
+            "cct_seekers": np.bincount(seek_key, minlength=self.size),
             "unplaced_moves": unplaced_moves.ravel().copy(),
             "fair_share_posts": fair_share_posts.ravel(),
             "need_weight": w.region_spec_need.ravel(),
@@ -121,7 +125,9 @@ class Recorder:
         for name in FLOWS:
             cols[name] = flows[name].copy()
         self._region_rows.append(cols)
-        self._icb_rows.append(self._icb_snapshot(m, year, live, trainees))
+        self._icb_rows.append(
+            self._icb_snapshot(m, year, by_funding.sum(axis=(0, 2)), trainee_cells.sum(axis=1))
+        )
         for arr in flows.values():
             arr[:] = 0
 
@@ -129,8 +135,8 @@ class Recorder:
         self,
         m: Context,
         year: int,
-        live: np.ndarray,
-        trainees: np.ndarray,
+        posts_by_trust: np.ndarray,
+        trainees_by_trust: np.ndarray,
     ) -> dict[str, np.ndarray]:
         w = m.world
         n_icb = len(w.icb_codes)
@@ -138,8 +144,8 @@ class Recorder:
             "year": np.full(n_icb, year),
             "icb_code": np.array(w.icb_codes),
             "region_code": w.icb_region_codes,
-            "posts": np.bincount(w.trust_icb[m.posts.trust[live]], minlength=n_icb),
-            "trainees": np.bincount(w.trust_icb[m.trainees.trust[trainees]], minlength=n_icb),
+            "posts": np.bincount(w.trust_icb, weights=posts_by_trust, minlength=n_icb),
+            "trainees": np.bincount(w.trust_icb, weights=trainees_by_trust, minlength=n_icb),
             "consultants": np.bincount(
                 w.trust_icb, weights=m.cells.filled.sum(axis=1), minlength=n_icb
             ),
