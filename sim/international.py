@@ -15,18 +15,27 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.consultant import INTERNATIONAL
 from sim import calendar as cal
 from sim.choice import rank_within_groups
-from sim.consultant_market import add_consultants
+from sim.consultant_market import appoint_month
 from sim.rng import CELL_BASE, cell_slots, img_slots, make_slots
 
 if TYPE_CHECKING:
     from sim.context import Context
 
+_NONE = np.empty(0, dtype=np.int64)
+
 
 def international_recruits(ctx: Context, t: int) -> None:
-    """The month's international recruits take open vacancies of their specialty."""
+    """The month's international recruits take open vacancies of their specialty.
+
+    They are written to the consultants with the CCT holders settled this month (one append).
+    """
+    appoint_month(ctx, t, *_recruits(ctx, t))
+
+
+def _recruits(ctx: Context, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Trust, specialty and random-number slot of each of the month's international recruits."""
     p = ctx.params
     cells = ctx.cells
     vac = cells.vacancies()
@@ -36,7 +45,7 @@ def international_recruits(ctx: Context, t: int) -> None:
     u = ctx.streams["img_arrivals"].uniform(t, make_slots(np.arange(ctx.n_specs), 0))
     arrivals = np.minimum(np.floor(expected + u).astype(np.int64), vac.sum(axis=0))
     if not arrivals.any():
-        return
+        return _NONE, _NONE, _NONE.astype(np.uint64)
     # the specialty's recruits take distinct cells, sampled without replacement with weight
     # = open vacancies (exponential race: key = Exp(1) / weight, smallest keys win); the key is
     # drawn per cell and month, so two policies with the same vacancies send recruits alike
@@ -52,6 +61,5 @@ def international_recruits(ctx: Context, t: int) -> None:
     taken = rank < arrivals[spec]
     spec, trust = spec[taken], trust[taken]
     slots = img_slots(spec, t, rank[taken])
-    age = p.img_age_mean + 4.0 * ctx.streams["img_age"].normal(t, slots)
-    add_consultants(ctx, t, trust, spec, age, INTERNATIONAL, slots=slots)
     ctx.recorder.add("international_recruits", ctx.region_spec(trust, spec))
+    return trust, spec, slots

@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.consultant import FROM_CCT
 from agents.trainee import CONSULTANT, EV_LOST, EV_SETTLE, LOST
 from sim import calendar as cal
 from sim.choice import rank_within_groups
-from sim.consultant_market import add_consultants, create_posts
+from sim.consultant_market import create_posts, settle_appointments
 
 if TYPE_CHECKING:
     from sim.context import Context
@@ -223,5 +222,4 @@ def _appoint(ctx: Context, t: int, rows: np.ndarray, trust: np.ndarray) -> None:
     ctx.recorder.add("settled_within_50_miles", key[dist <= MILES_LOCAL])
     ctx.recorder.add("settled", key)
     waited = (t - tr.seek_since[rows]) / cal.MONTHS_PER_YEAR  # years
-    age = ctx.params.cct_age_mean + 2.0 * ctx.streams["cct_age"].normal(t, tr.slot[rows]) + waited
-    add_consultants(ctx, t, trust, tr.spec[rows], age, FROM_CCT, rows, slots=tr.slot[rows])
+    settle_appointments(ctx, trust, tr.spec[rows], tr.slot[rows], rows, waited)
