@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 MILES_LOCAL = 50.0  # NHSE: "around 80% ... settle within 50 miles of where they trained"
 _MAX_ROUNDS = 3  # re-choice rounds per month when trusts are over-subscribed; the rest wait
 BLOCK = 16  # trusts per block of the two-step inverse CDF of a seeker's choice
+_CHUNK = 256  # seekers whose weights are gathered at once (more spill out of a core's cache)
 
 
 @dataclass(frozen=True)
@@ -148,16 +149,9 @@ def _choose_trusts(
     draw. Returns the chosen trust per seeker and whether the seeker took one (the rest wait
     this month).
     """
-    tr, w = ctx.trainees, ctx.settlement
     n = len(seekers)
-    last, home = tr.trust[seekers], tr.home_lo[seekers]
-    factors = [np.take(w.pull, last * np.int64(w.n_los) + home, axis=0), np.take(vac, spec, axis=0)]
-    if w.retention is not None:
-        factors.append(np.take(w.retention, last, axis=0))
-    # einsum sums each block's trusts in index order, as the within-block search below
-    by_block = np.einsum(",".join(["ibk"] * len(factors)) + "->bi", *factors)
-    cum = np.zeros((len(by_block) + 1, n))  # row b + 1: weight of blocks 0..b
-    np.cumsum(by_block, axis=0, out=cum[1:])
+    cum = np.zeros((ctx.settlement.pull.shape[1] + 1, n))  # row b + 1: weight of blocks 0..b
+    np.cumsum(_block_sums(ctx, vac, seekers, spec), axis=0, out=cum[1:])
     total = cum[-1]
     draw = u * (total + ctx.params.settlement_wait_weight)
     able = draw < total  # the rest prefer to wait this month than take any vacancy offered
@@ -173,6 +167,24 @@ def _choose_trusts(
     choice = np.full(n, -1, dtype=np.int64)
     choice[rows] = block * BLOCK + i
     return choice, able
+
+
+def _block_sums(ctx: Context, vac: np.ndarray, seekers: np.ndarray, spec: np.ndarray) -> np.ndarray:
+    """(blocks x seekers) weights summed by block, each block's trusts added in index order.
+
+    One pass (einsum) per chunk of `_CHUNK` seekers: their gathered weight rows stay in cache.
+    """
+    tr, w = ctx.trainees, ctx.settlement
+    last = tr.trust[seekers]
+    key = last * np.int64(w.n_los) + tr.home_lo[seekers]
+    out = np.empty((w.pull.shape[1], len(seekers)))
+    for lo in range(0, len(seekers), _CHUNK):
+        chunk = slice(lo, lo + _CHUNK)
+        factors = [np.take(w.pull, key[chunk], axis=0), np.take(vac, spec[chunk], axis=0)]
+        if w.retention is not None:
+            factors.append(np.take(w.retention, last[chunk], axis=0))
+        out[:, chunk] = np.einsum(",".join(["ibk"] * len(factors)) + "->bi", *factors)
+    return out
 
 
 def _block_weights(
