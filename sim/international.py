@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import calendar as cal
-from sim.choice import rank_within_groups
 from sim.consultant_market import appoint_month
 from sim.rng import CELL_BASE, cell_slots, img_slots, make_slots
 
@@ -56,10 +55,10 @@ def _recruits(ctx: Context, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     race = -np.log(ctx.streams["img_choice"].uniform(t, cell_slots(spec, trust, CELL_BASE)))
     race /= counts[cells]
     order = np.argsort(spec + race / (1.0 + race))  # by specialty, then key (mapped into [0, 1))
-    spec, trust = spec[order], trust[order]
-    rank = rank_within_groups(spec)
+    spec = spec[order]
+    rank = np.arange(len(spec)) - np.searchsorted(spec, spec)  # position within its specialty
     taken = rank < arrivals[spec]
-    spec, trust = spec[taken], trust[taken]
+    spec, trust = spec[taken], trust[order[taken]]
     slots = img_slots(spec, t, rank[taken])
     ctx.recorder.add("international_recruits", ctx.region_spec(trust, spec))
     return trust, spec, slots
