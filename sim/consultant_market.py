@@ -177,9 +177,12 @@ def create_posts(ctx: Context, waiting: np.ndarray, u: np.ndarray) -> np.ndarray
     p, tr = ctx.params, ctx.trainees
     if len(waiting) == 0 or p.post_creation_rate == 0:
         return np.empty(0, dtype=np.int64)
+    picked = np.flatnonzero(u < p.post_creation_rate)
+    if len(picked) == 0:
+        return picked
     cells = ctx.cells
     budget = int(p.post_creation_budget * cells.establishment.sum()) - cells.created_this_year
-    picked = np.flatnonzero(u < p.post_creation_rate)[: max(budget, 0)]
+    picked = picked[: max(budget, 0)]
     chosen = waiting[picked]
     if len(chosen) == 0:
         return picked

@@ -102,7 +102,8 @@ def settle(ctx: Context, t: int) -> None:
     u_choice = ctx.streams["settlement_choice"].uniform_months(rounds, slots)
     vac = ctx.settlement.vacancies(ctx.cells.vacancies())
     seeker_spec = tr.spec[seekers]
-    pos = np.flatnonzero(vac.sum(axis=(1, 2))[seeker_spec] > 0)  # positions in `seekers`
+    open_ = vac.reshape(len(vac), -1).any(axis=1)  # specialties with a vacancy
+    pos = np.flatnonzero(open_[seeker_spec])  # positions in `seekers`
     got = np.full(len(seekers), -1, dtype=np.int64)  # trust each seeker is appointed to
     for r in range(_MAX_ROUNDS):
         if len(pos) == 0:
