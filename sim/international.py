@@ -38,7 +38,7 @@ def _recruits(ctx: Context, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     p = ctx.params
     cells = ctx.cells
     vac = cells.vacancies()
-    vac[cells.vacant_months < p.img_after_months] = 0
+    vac *= cells.vacant_months >= p.img_after_months  # only long-open vacancies
     per_month = p.img_inflow_share / cal.MONTHS_PER_YEAR
     expected = per_month * cells.establishment.sum(axis=0) * ctx.specs.img_factor
     u = ctx.streams["img_arrivals"].uniform(t, make_slots(np.arange(ctx.n_specs), 0))
@@ -48,7 +48,7 @@ def _recruits(ctx: Context, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     # the specialty's recruits take distinct cells, sampled without replacement with weight
     # = open vacancies (exponential race: key = Exp(1) / weight, smallest keys win); the key is
     # drawn per cell and month, so two policies with the same vacancies send recruits alike
-    vac[:, arrivals == 0] = 0  # specialties without a recruit this month need no race
+    vac *= arrivals > 0  # specialties without a recruit this month need no race
     counts = vac.T.ravel()  # specialty-major cells: s * n_trusts + trust
     cells = np.flatnonzero(counts)
     spec, trust = np.divmod(cells, ctx.world.n_trusts)
