@@ -222,15 +222,15 @@ def _first_by_priority(
     """
     flat = vac.reshape(-1)
     cell = spec * np.int64(flat.size // len(vac)) + choice  # index into `flat`
-    chosen = np.bincount(cell, minlength=flat.size)
-    over = np.flatnonzero(chosen[cell] > flat[cell])
-    ok = np.ones(len(cell), bool)
+    chosen = np.bincount(cell, minlength=flat.size)[cell]  # seekers who chose the seeker's cell
+    free = flat[cell]  # and its vacancies
+    ok = chosen <= free
+    over = np.flatnonzero(~ok)
     if len(over):
         key = choice[over] * ctx.n_specs + spec[over] - u_prio[over] * 0.5  # priority first
         order = over[np.argsort(key, kind="stable")]
-        ok[order] = rank_within_groups(cell[order]) < flat[cell[order]]
-    np.subtract(flat, chosen, out=flat)
-    np.maximum(flat, 0, out=flat)
+        ok[order] = rank_within_groups(cell[order]) < free[order]
+    flat[cell] = np.maximum(free - chosen, 0)  # the same value for every seeker of a cell
     return ok
 
 
