@@ -44,9 +44,9 @@ class SettlementWeights:
     double precision (the product of the two single-precision factors is exact there), one row
     per seeker's (last trust, home office) pair, so a seeker's weights are one gathered row times
     its specialty's vacancies. `retention` is the (last trust x trust) retention bonus (None when
-    no policy sets one). `decay`, `home_pull` and `retention_pull` ((region x trust)) are the
-    single-precision factors of the trust chosen within a block. All are shaped
-    (rows x blocks x `BLOCK`); padded trusts weigh 0.
+    no policy sets one). `decay` (last trust x trust), `home_pull` (home office x trust) and
+    `retention_pull` (region x trust) are the single-precision factors of the trusts within the
+    chosen block. All are shaped (rows x blocks x `BLOCK`); padded trusts weigh 0.
     """
 
     pull: np.ndarray
