@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from agents.columns import NEVER, ColumnStore
 from agents.due import DueWindow
 
 INITIAL, FROM_CCT, INTERNATIONAL = 0, 1, 2
+
+
+class Settled(NamedTuple):
+    """CCT holders appointed by settlement this month whose rows are not written yet.
+
+    Their cells are filled at once; their rows are written with the month's international
+    recruits (`sim.consultant_market.appoint_month`), one append a month.
+    """
+
+    trust: np.ndarray
+    spec: np.ndarray
+    slot: np.ndarray
+    trainee: np.ndarray  # trainee rows
+    waited: np.ndarray  # years from CCT to appointment
 
 
 class Consultants(ColumnStore):
@@ -28,3 +44,4 @@ class Consultants(ColumnStore):
     def __init__(self, capacity: int = 1024) -> None:
         super().__init__(capacity)
         self.exit_window = DueWindow()  # rows by exit month
+        self.settled: Settled | None = None  # this month's settled CCT holders, not yet written

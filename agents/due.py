@@ -18,7 +18,7 @@ class DueWindow:
     """Rows due in each of the next `span` months, for one due-month column."""
 
     def __init__(self, span: int = 12) -> None:
-        self.span = span
+        self.span = span  # months (below 2**16)
         self._start = self._end = 0  # empty: the first question builds it
         self._buckets: list[np.ndarray] = []
         self._late_rows: list[np.ndarray] = []  # rows added after the build, due in the window
@@ -50,9 +50,13 @@ class DueWindow:
         return rows[column[rows] == t]
 
     def _build(self, column: np.ndarray, t: int) -> None:
-        rows = np.flatnonzero((column >= t) & (column < t + self.span))
-        rows = rows[np.argsort(column[rows], kind="stable")]
-        cuts = np.searchsorted(column[rows], np.arange(t, t + self.span + 1))
+        # months ahead, modulo 2**32: past months wrap to large numbers
+        ahead = np.subtract(column, t, dtype=np.uint32, casting="unsafe")
+        rows = np.flatnonzero(ahead < self.span)
+        ahead = ahead[rows].astype(np.uint16)
+        order = np.argsort(ahead, kind="stable")  # a radix sort on 16-bit keys
+        rows = rows[order]
+        cuts = np.searchsorted(ahead[order], np.arange(self.span + 1))
         self._buckets = [rows[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
         self._start, self._end = t, t + self.span
         self._late_rows, self._late_due = [], []

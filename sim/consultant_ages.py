@@ -21,14 +21,16 @@ from scipy.special import ndtr, ndtri
 from sim.params import WorldParams
 
 IMG_ENTRY_SHARE = 0.25  # "nearly a quarter" of consultants appointed are overseas-trained (§6.4)
+CCT_AGE_SD = 2.0  # years: sd of the age at CCT (mean `cct_age_mean`)
+IMG_AGE_SD = 4.0  # years: sd of international recruits' age at appointment (mean `img_age_mean`)
 _GRID = np.arange(24.0, 80.0, 0.05)  # ages in years
 
 
 def stationary_age_cdf(p: WorldParams) -> tuple[np.ndarray, np.ndarray]:
     """Ages and the cumulative distribution of consultants' ages in the stationary workforce."""
     a = _GRID
-    entry = (1 - IMG_ENTRY_SHARE) * _normal_pdf(a, p.cct_age_mean, 2.0) + IMG_ENTRY_SHARE * (
-        _normal_pdf(a, p.img_age_mean, 4.0)
+    entry = (1 - IMG_ENTRY_SHARE) * _normal_pdf(a, p.cct_age_mean, CCT_AGE_SD) + IMG_ENTRY_SHARE * (
+        _normal_pdf(a, p.img_age_mean, IMG_AGE_SD)
     )
     decay = p.consultant_leave_rate + max(p.establishment_growth, 0.0)
     step = a[1] - a[0]

@@ -15,43 +15,50 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.consultant import INTERNATIONAL
 from sim import calendar as cal
-from sim.choice import rank_within_groups
-from sim.consultant_market import add_consultants
+from sim.consultant_market import appoint_month
 from sim.rng import CELL_BASE, cell_slots, img_slots, make_slots
 
 if TYPE_CHECKING:
     from sim.context import Context
 
+_NONE = np.empty(0, dtype=np.int64)
+
 
 def international_recruits(ctx: Context, t: int) -> None:
-    """The month's international recruits take open vacancies of their specialty."""
+    """The month's international recruits take open vacancies of their specialty.
+
+    They are written to the consultants with the CCT holders settled this month (one append).
+    """
+    appoint_month(ctx, t, *_recruits(ctx, t))
+
+
+def _recruits(ctx: Context, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Trust, specialty and random-number slot of each of the month's international recruits."""
     p = ctx.params
     cells = ctx.cells
     vac = cells.vacancies()
-    vac[cells.vacant_months < p.img_after_months] = 0
+    vac *= cells.vacant_months >= p.img_after_months  # only long-open vacancies
     per_month = p.img_inflow_share / cal.MONTHS_PER_YEAR
     expected = per_month * cells.establishment.sum(axis=0) * ctx.specs.img_factor
     u = ctx.streams["img_arrivals"].uniform(t, make_slots(np.arange(ctx.n_specs), 0))
     arrivals = np.minimum(np.floor(expected + u).astype(np.int64), vac.sum(axis=0))
     if not arrivals.any():
-        return
+        return _NONE, _NONE, _NONE.astype(np.uint64)
     # the specialty's recruits take distinct cells, sampled without replacement with weight
     # = open vacancies (exponential race: key = Exp(1) / weight, smallest keys win); the key is
     # drawn per cell and month, so two policies with the same vacancies send recruits alike
-    vac[:, arrivals == 0] = 0  # specialties without a recruit this month need no race
+    vac *= arrivals > 0  # specialties without a recruit this month need no race
     counts = vac.T.ravel()  # specialty-major cells: s * n_trusts + trust
     cells = np.flatnonzero(counts)
     spec, trust = np.divmod(cells, ctx.world.n_trusts)
     race = -np.log(ctx.streams["img_choice"].uniform(t, cell_slots(spec, trust, CELL_BASE)))
     race /= counts[cells]
     order = np.argsort(spec + race / (1.0 + race))  # by specialty, then key (mapped into [0, 1))
-    spec, trust = spec[order], trust[order]
-    rank = rank_within_groups(spec)
+    spec = spec[order]
+    rank = np.arange(len(spec)) - np.searchsorted(spec, spec)  # position within its specialty
     taken = rank < arrivals[spec]
-    spec, trust = spec[taken], trust[taken]
+    spec, trust = spec[taken], trust[order[taken]]
     slots = img_slots(spec, t, rank[taken])
-    age = p.img_age_mean + 4.0 * ctx.streams["img_age"].normal(t, slots)
-    add_consultants(ctx, t, trust, spec, age, INTERNATIONAL, slots=slots)
     ctx.recorder.add("international_recruits", ctx.region_spec(trust, spec))
+    return trust, spec, slots

@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.consultant import FROM_CCT
 from agents.trainee import CONSULTANT, EV_LOST, EV_SETTLE, LOST
 from sim import calendar as cal
 from sim.choice import rank_within_groups
-from sim.consultant_market import add_consultants, create_posts
+from sim.consultant_market import create_posts, settle_appointments
 
 if TYPE_CHECKING:
     from sim.context import Context
@@ -34,43 +33,64 @@ if TYPE_CHECKING:
 MILES_LOCAL = 50.0  # NHSE: "around 80% ... settle within 50 miles of where they trained"
 _MAX_ROUNDS = 3  # re-choice rounds per month when trusts are over-subscribed; the rest wait
 BLOCK = 16  # trusts per block of the two-step inverse CDF of a seeker's choice
+_CHUNK = 256  # seekers whose weights are gathered at once (more spill out of a core's cache)
 
 
 @dataclass(frozen=True)
 class SettlementWeights:
-    """Weights of the trusts a CCT holder may choose, in single precision (as the distances).
+    """Weights of the trusts a CCT holder may choose, trusts padded to whole blocks of `BLOCK`.
 
-    (last trust x trust) distance decay, (home local office x trust) home pull and (region of
-    last trust x trust) retention bonus; trusts padded to whole blocks of `BLOCK` with weight 0.
+    `pull` is the (last trust x home local office) product of distance decay and home pull, in
+    double precision (the product of the two single-precision factors is exact there), one row
+    per seeker's (last trust, home office) pair, so a seeker's weights are one gathered row times
+    its specialty's vacancies. `retention` is the (last trust x trust) retention bonus (None when
+    no policy sets one). `decay` (last trust x trust), `home_pull` (home office x trust) and
+    `retention_pull` (region x trust) are the single-precision factors of the trusts within the
+    chosen block. All are shaped (rows x blocks x `BLOCK`); padded trusts weigh 0.
     """
 
+    pull: np.ndarray
+    retention: np.ndarray | None
     decay: np.ndarray
     home_pull: np.ndarray
     retention_pull: np.ndarray
-    retention_bonus: float
+    n_los: int
 
     @classmethod
     def build(cls, world: World, params: WorldParams, policy: PolicyParams) -> SettlementWeights:
         """The weights of one run's parameters."""
         n_cols = -(-world.n_trusts // BLOCK) * BLOCK
         pad = ((0, 0), (0, n_cols - world.n_trusts))
-        decay = np.exp(-world.distance_miles / params.settlement_decay_miles)
+
+        def blocks(a: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+            return np.pad(a, pad).astype(dtype).reshape(len(a), -1, BLOCK)
+
+        decay = blocks(np.exp(-world.distance_miles / params.settlement_decay_miles))
         bonus = policy.incentives.retention_bonus
         home = np.arange(world.n_los)[:, None] == world.trust_lo[None, :]
         same = np.arange(world.n_regions)[:, None] == world.trust_region[None, :]
+        home_pull = blocks(np.where(home, params.settlement_home_pull, 1.0))
+        retention_pull = blocks(np.where(same, bonus, 1.0))
+        pull = decay.astype(np.float64)[:, None] * home_pull.astype(np.float64)[None, :]
         return cls(
-            decay=np.pad(decay, pad).astype(np.float32),
-            home_pull=np.pad(np.where(home, params.settlement_home_pull, 1.0), pad).astype(
-                np.float32
-            ),
-            retention_pull=np.pad(np.where(same, bonus, 1.0), pad).astype(np.float32),
-            retention_bonus=bonus,
+            pull=pull.reshape(-1, *decay.shape[1:]),
+            retention=None if bonus == 1.0 else retention_pull[world.trust_region].astype(float),
+            decay=decay,
+            home_pull=home_pull,
+            retention_pull=retention_pull,
+            n_los=world.n_los,
         )
+
+    def vacancies(self, vac: np.ndarray) -> np.ndarray:
+        """(specialty x blocks x `BLOCK`) vacancies in double precision from (trust x specialty)."""
+        out = np.zeros((vac.shape[1], self.decay.shape[1] * BLOCK))
+        out[:, : vac.shape[0]] = vac.T
+        return out.reshape(vac.shape[1], -1, BLOCK)
 
 
 def settle(ctx: Context, t: int) -> None:
     """Match seeking CCT holders to vacancies; the rest wait, get a created post, or leave."""
-    tr, p, w = ctx.trainees, ctx.params, ctx.settlement
+    tr, p = ctx.trainees, ctx.params
     seekers = tr.seeking
     if len(seekers) == 0:
         return
@@ -80,26 +100,18 @@ def settle(ctx: Context, t: int) -> None:
     )
     rounds = [t * _MAX_ROUNDS + r for r in range(_MAX_ROUNDS)]
     u_choice = ctx.streams["settlement_choice"].uniform_months(rounds, slots)
-    vac = ctx.cells.vacancies()
-    vac_t = np.zeros((ctx.n_specs, w.decay.shape[1]), np.float32)  # padded: no vacancy
-    vac_t[:, : vac.shape[0]] = vac.T
+    vac = ctx.settlement.vacancies(ctx.cells.vacancies())
     seeker_spec = tr.spec[seekers]
-    pos = np.flatnonzero(vac.sum(axis=0)[seeker_spec] > 0)  # positions in `seekers`
+    open_ = vac.reshape(len(vac), -1).any(axis=1)  # specialties with a vacancy
+    pos = np.flatnonzero(open_[seeker_spec])  # positions in `seekers`
     got = np.full(len(seekers), -1, dtype=np.int64)  # trust each seeker is appointed to
     for r in range(_MAX_ROUNDS):
         if len(pos) == 0:
             break
-        spec = seeker_spec[pos]
-        choice, has = _choose_trusts(ctx, vac_t, seekers[pos], spec, u_choice[r, pos])
-        pos, spec, choice = pos[has], spec[has], choice[has]
-        cell = choice * ctx.n_specs + spec
-        order = np.argsort(cell - u_prio[pos] * 0.5, kind="stable")  # by cell, priority first
-        rank = rank_within_groups(cell[order])
-        ok = np.zeros(len(pos), bool)
-        ok[order] = rank < vac.ravel()[cell[order]]
+        choice, has = _choose_trusts(ctx, vac, seekers[pos], seeker_spec[pos], u_choice[r, pos])
+        pos, choice = pos[has], choice[has]
+        ok = _first_by_priority(ctx, vac, choice, seeker_spec[pos], u_prio[pos])
         got[pos[ok]] = choice[ok]
-        np.subtract.at(vac, (choice[ok], spec[ok]), 1)
-        np.subtract.at(vac_t, (spec[ok], choice[ok]), 1)
         pos = pos[~ok]
     still = np.flatnonzero(got < 0)  # positions of those not appointed
     waited = still[tr.seek_since[seekers[still]] < t]  # waiting since an earlier month
@@ -127,41 +139,99 @@ def _region_spec(ctx: Context, rows: np.ndarray) -> np.ndarray:
 
 
 def _choose_trusts(
-    ctx: Context, vac_t: np.ndarray, seekers: np.ndarray, spec: np.ndarray, u: np.ndarray
+    ctx: Context, vac: np.ndarray, seekers: np.ndarray, spec: np.ndarray, u: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each seeker's pick among vacancies of its specialty (weights in the module docstring).
 
-    `vac_t` is (specialty x trust) vacancies, trusts padded to whole blocks of `BLOCK` (weight 0).
-    The draw is inverted in two steps, first the block of trusts (from the weights summed by
-    block in one pass), then the trust within it: the distribution of an inverse CDF over trusts
-    in index order, without a cumulative sum over every (seeker, trust) pair. `u`: each seeker's
-    uniform draw. Returns the chosen trust per seeker and whether the seeker took one (the rest
-    wait this month).
+    `vac`: (specialty x blocks x `BLOCK`) vacancies (`SettlementWeights.vacancies`). The draw is
+    inverted in two steps, first the block of trusts (from the weights summed by block in one
+    pass), then the trust within it: the distribution of an inverse CDF over trusts in index
+    order, without a cumulative sum over every (seeker, trust) pair. `u`: each seeker's uniform
+    draw. Returns the chosen trust per seeker and whether the seeker took one (the rest wait
+    this month).
     """
-    tr, w = ctx.trainees, ctx.settlement
     n = len(seekers)
-    last = tr.trust[seekers]
-    factors = [w.decay[last], vac_t[spec], w.home_pull[tr.home_lo[seekers]]]
-    if w.retention_bonus != 1.0:
-        factors.append(w.retention_pull[ctx.world.trust_region[last]])
-    factors = [f.reshape(n, -1, BLOCK) for f in factors]  # (seekers x blocks x BLOCK)
-    by_block = np.einsum(",".join(["ibk"] * len(factors)) + "->bi", *factors, dtype=np.float64)
-    cum_block = np.cumsum(by_block, axis=0)  # (blocks x seekers)
-    total = cum_block[-1]
+    cum = np.zeros((ctx.settlement.pull.shape[1] + 1, n))  # row b + 1: weight of blocks 0..b
+    _block_sums(ctx, vac, seekers, spec, out=cum[1:])
+    _accumulate(cum[1:])
+    total = cum[-1]
     draw = u * (total + ctx.params.settlement_wait_weight)
     able = draw < total  # the rest prefer to wait this month than take any vacancy offered
     rows = np.flatnonzero(able)
-    cum_block, draw = cum_block[:, rows], draw[rows]
-    block = np.count_nonzero(cum_block <= draw, axis=0)
-    rest = draw - np.where(block > 0, cum_block[block - 1, np.arange(len(rows))], 0.0)
-    within = factors[0][rows, block]  # (able seekers x BLOCK) weights of the chosen block
-    for f in factors[1:]:
-        within *= f[rows, block]
-    i = np.count_nonzero(np.cumsum(within, axis=1) <= rest[:, None], axis=1)
-    last_weighted = BLOCK - 1 - np.argmax(within[:, ::-1] > 0, axis=1)  # guards round-off
+    block = (cum[:, rows] <= draw[rows]).sum(axis=0) - 1
+    rest = draw[rows] - cum.ravel()[block * n + rows]
+    within = _block_weights(ctx, vac, seekers[rows], spec[rows], block)  # (BLOCK x able)
+    sums = _accumulate(within.copy())
+    i = (sums <= rest).sum(axis=0)
+    full = np.flatnonzero(i == BLOCK)
+    if len(full):  # round-off: all of the block's sums <= rest; take its last weighted trust
+        i[full] = BLOCK - 1 - np.argmax(within[::-1, full] > 0, axis=0)
     choice = np.full(n, -1, dtype=np.int64)
-    choice[rows] = block * BLOCK + np.minimum(i, last_weighted)
+    choice[rows] = block * BLOCK + i
     return choice, able
+
+
+def _accumulate(a: np.ndarray) -> np.ndarray:
+    """Cumulative sums down the rows of `a`, in place, in row order (as np.cumsum, axis 0).
+
+    One vector addition a row: faster than np.cumsum over a short first axis.
+    """
+    for k in range(1, len(a)):
+        np.add(a[k - 1], a[k], out=a[k])
+    return a
+
+
+def _block_sums(
+    ctx: Context, vac: np.ndarray, seekers: np.ndarray, spec: np.ndarray, out: np.ndarray
+) -> None:
+    """Weights summed by block into `out` (blocks x seekers), each block's trusts in index order.
+
+    One pass (einsum) per chunk of `_CHUNK` seekers: their gathered weight rows stay in cache.
+    """
+    tr, w = ctx.trainees, ctx.settlement
+    last = tr.trust[seekers]
+    key = last * np.int64(w.n_los) + tr.home_lo[seekers]
+    for lo in range(0, len(seekers), _CHUNK):
+        chunk = slice(lo, lo + _CHUNK)
+        factors = [np.take(w.pull, key[chunk], axis=0), np.take(vac, spec[chunk], axis=0)]
+        if w.retention is not None:
+            factors.append(np.take(w.retention, last[chunk], axis=0))
+        out[:, chunk] = np.einsum(",".join(["ibk"] * len(factors)) + "->bi", *factors)
+
+
+def _block_weights(
+    ctx: Context, vac: np.ndarray, seekers: np.ndarray, spec: np.ndarray, block: np.ndarray
+) -> np.ndarray:
+    """(`BLOCK` x seekers) single-precision weights of the trusts of each seeker's block."""
+    tr, w = ctx.trainees, ctx.settlement
+    last = tr.trust[seekers]
+    within = np.multiply(w.decay[last, block].T, vac[spec, block].T, dtype=np.float32, order="C")
+    within *= w.home_pull[tr.home_lo[seekers], block].T
+    if w.retention is not None:
+        within *= w.retention_pull[ctx.world.trust_region[last], block].T
+    return within
+
+
+def _first_by_priority(
+    ctx: Context, vac: np.ndarray, choice: np.ndarray, spec: np.ndarray, u_prio: np.ndarray
+) -> np.ndarray:
+    """Whether each seeker gets the trust it chose; takes the appointed posts off `vac`.
+
+    Where more seekers chose a (trust, specialty) cell than it has vacancies, those with the
+    higher priority (`u_prio`) get them; only those cells are sorted.
+    """
+    flat = vac.reshape(-1)
+    cell = spec * np.int64(flat.size // len(vac)) + choice  # index into `flat`
+    chosen = np.bincount(cell, minlength=flat.size)[cell]  # seekers who chose the seeker's cell
+    free = flat[cell]  # and its vacancies
+    ok = chosen <= free
+    over = np.flatnonzero(~ok)
+    if len(over):
+        key = choice[over] * ctx.n_specs + spec[over] - u_prio[over] * 0.5  # priority first
+        order = over[np.argsort(key, kind="stable")]
+        ok[order] = rank_within_groups(cell[order]) < free[order]
+    flat[cell] = np.maximum(free - chosen, 0)  # the same value for every seeker of a cell
+    return ok
 
 
 def _appoint(ctx: Context, t: int, rows: np.ndarray, trust: np.ndarray) -> None:
@@ -176,5 +246,4 @@ def _appoint(ctx: Context, t: int, rows: np.ndarray, trust: np.ndarray) -> None:
     ctx.recorder.add("settled_within_50_miles", key[dist <= MILES_LOCAL])
     ctx.recorder.add("settled", key)
     waited = (t - tr.seek_since[rows]) / cal.MONTHS_PER_YEAR  # years
-    age = ctx.params.cct_age_mean + 2.0 * ctx.streams["cct_age"].normal(t, tr.slot[rows]) + waited
-    add_consultants(ctx, t, trust, tr.spec[rows], age, FROM_CCT, rows, slots=tr.slot[rows])
+    settle_appointments(ctx, trust, tr.spec[rows], tr.slot[rows], rows, waited)
