@@ -21,8 +21,8 @@ from scipy.special import ndtr, ndtri
 from sim.params import WorldParams
 
 IMG_ENTRY_SHARE = 0.25  # "nearly a quarter" of consultants appointed are overseas-trained (§6.4)
-CCT_AGE_SD = 2.0  # years: sd of the age at CCT (mean `cct_age_mean`)
-IMG_AGE_SD = 4.0  # years: sd of international recruits' age at appointment (mean `img_age_mean`)
+CCT_AGE_SD = 2.0  # years: sd of the age at CCT (mean `cct_age_mean`); ESTIMATE
+IMG_AGE_SD = 4.0  # years: sd of recruits' age at appointment (mean `img_age_mean`); ESTIMATE
 _GRID = np.arange(24.0, 80.0, 0.05)  # ages in years
 
 

@@ -128,11 +128,12 @@ STREAMS = frozenset(
         # rotations and inter-deanery transfers (sim/rotation.py, sim/transfers.py)
         "rotation", "rotation_order", "rotation_target",
         "idt_apply", "idt_destination", "idt_declare", "idt_priority",
-        # settlement and the consultant market (sim/settlement.py, sim/consultant_market.py)
+        # settlement and the consultant market (sim/settlement.py, sim/consultant_market.py;
+        # ages at appointment and exit months are drawn where appointments are written)
         "settlement_priority", "settlement_choice", "post_creation", "seeker_leave", "cct_age",
-        "retirement", "consultant_leave", "establishment_growth",
+        "retirement", "consultant_leave", "establishment_growth", "img_age",
         # international recruits (sim/international.py)
-        "img_arrivals", "img_choice", "img_age",
+        "img_arrivals", "img_choice",
     }
 )  # fmt: skip
 
