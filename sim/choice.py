@@ -113,36 +113,31 @@ def gumbel_utilities(stream: Stream, t: int, slots: np.ndarray, base: np.ndarray
 
 def gumbel_candidates(
     stream: Stream, t: int, slots: np.ndarray, base: np.ndarray, floor: float, always: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """The draws of `gumbel_utilities` where the utility may exceed `floor`, and `always`.
 
-    Returns flat indices (agent x n_alternatives + alternative), in that order; minus the noise
-    there (the utility is `base[alternative] - x`, bit for bit as in `gumbel_utilities`); and
-    which of them is the agent's alternative `always`, kept whatever its draw (an agent-specific
-    pull may lift it over the floor). A draw is kept when u > exp(-exp(base - floor + slack)), a
-    little less: every utility above the floor, and a few just below it, which the caller's own
-    test removes.
+    Returns flat indices (agent x n_alternatives + alternative), in that order, and minus the
+    noise there: the utility is `base[alternative] - x`, bit for bit as in `gumbel_utilities`.
+    Each agent's alternative `always` is kept whatever its draw (an agent-specific pull may lift
+    it over the floor). A draw is kept when u > exp(-exp(base - floor + slack)), a little less:
+    every utility above the floor, and a few just below it, which the caller's own test removes.
     """
     n_alt = len(base)
     with np.errstate(over="ignore"):  # exp overflows to inf where every draw is kept
         cut = np.exp(-np.exp(base - floor + _FLOOR_SLACK)) * _CUT_SLACK
     per_block = max(_BLOCK // n_alt, 1)
-    index, kept, flags = [], [], []
+    index, kept = [], []
     for start in range(0, len(slots), per_block):
         block = slots[start : start + per_block]
         u = stream.uniform(t, choice_slots(block, n_alt).ravel())
         keep = u.reshape(len(block), n_alt) > cut
-        is_always = np.zeros_like(keep)
-        is_always[np.arange(len(block)), always[start : start + per_block]] = True
-        keep |= is_always
+        keep[np.arange(len(block)), always[start : start + per_block]] = True
         flat = np.flatnonzero(keep)
         kept.append(u[flat])
-        flags.append(is_always.ravel()[flat])
         index.append(flat + start * n_alt)
     if not index:
-        return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=bool)
-    x = _minus_gumbel(np.concatenate(kept))
-    return np.concatenate(index), x, np.concatenate(flags)
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    return np.concatenate(index), _minus_gumbel(np.concatenate(kept))
 
 
 def programme_vacancies(

@@ -127,20 +127,7 @@ def recruit(ctx: Context, t: int) -> None:
     by_merit = np.argsort(-merit)  # applicant numbers: 0 the best
     number = np.empty(n, dtype=np.int64)
     number[by_merit] = np.arange(n)
-
-    # utility of an office: popularity + Gumbel noise, + home_pull at home; acceptable above the
-    # outside option (higher for ST3/ST4 entry: applicants already employed); only the draws that
-    # can pass are made into utilities
-    outside = np.where(specs.entry_level >= 3, p.outside_option_round2, p.outside_option)[spec]
-    base, floor = ctx.lo_popularity, float(outside.min(initial=np.inf))
-    stream = ctx.streams["applicant_preference"]
-    index, x, at_home = gumbel_candidates(stream, t, slots, base, floor, home)
-    app, lo = np.divmod(index, n_lo)
-    util = base[lo] - x
-    np.add(util, p.home_pull, out=util, where=at_home)
-    program = spec[app] * n_lo + lo
-    ok = (util > outside[app]) & (capacity[program] > 0)  # no seat: never proposed to
-    prefs, count = preference_lists(number[app[ok]], program[ok], util[ok], n)
+    prefs, count = _preferences(ctx, t, spec, slots, home, number, capacity)
     held = deferred_acceptance(prefs, count, capacity)
 
     got = np.flatnonzero(held >= 0)
@@ -151,3 +138,32 @@ def recruit(ctx: Context, t: int) -> None:
     got = by_merit[key & ((1 << bits) - 1)]
     enter(ctx, t, spec[got], posts, home[got], slots=slots[got])
     ctx.recorder.add("recruits", ctx.region_spec(ctx.posts.trust[posts], spec[got]))
+
+
+def _preferences(
+    ctx: Context,
+    t: int,
+    spec: np.ndarray,
+    slots: np.ndarray,
+    home: np.ndarray,
+    number: np.ndarray,
+    capacity: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each applicant's acceptable programmes, best first (`preference_lists`).
+
+    The utility of an office is its popularity + Gumbel noise, + home_pull at home; an office is
+    acceptable above the outside option (higher for ST3/ST4 entry: applicants already employed)
+    where the specialty has a seat. Only the draws that can pass are made into utilities.
+    """
+    p, n_lo = ctx.params, ctx.world.n_los
+    entry = np.where(ctx.specs.entry_level >= 3, p.outside_option_round2, p.outside_option)
+    floor = np.where(capacity > 0, np.repeat(entry, n_lo), np.inf)  # no seat: never proposed to
+    base = ctx.lo_popularity
+    stream = ctx.streams["applicant_preference"]
+    index, x = gumbel_candidates(stream, t, slots, base, float(floor.min(initial=np.inf)), home)
+    app, lo = np.divmod(index, n_lo)
+    util = base[lo] - x
+    np.add(util, p.home_pull, out=util, where=lo == home[app])
+    program = spec[app] * n_lo + lo
+    ok = np.flatnonzero(util > floor[program])
+    return preference_lists(number[app[ok]], program[ok], util[ok], len(spec))
