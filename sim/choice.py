@@ -77,14 +77,15 @@ def pair_order(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
     minor_bits = 64 - index_bits - major_bits
     if minor_bits < _DIGIT_BITS:
         return stable_order(major, minor)
-    key = (minor >> np.uint64(64 - minor_bits)) << np.uint64(index_bits)
+    key = minor >> np.uint64(64 - minor_bits)
+    key <<= np.uint64(index_bits)
     key |= np.arange(n, dtype=np.uint64)
     if major_bits:
         key |= major << np.uint64(64 - major_bits)
     key.sort()
-    order = (key & np.uint64((1 << index_bits) - 1)).astype(np.int64)
-    kept = key >> np.uint64(index_bits)
-    tie = np.flatnonzero(kept[1:] == kept[:-1])
+    order = (key & np.uint64((1 << index_bits) - 1)).view(np.int64)
+    key >>= np.uint64(index_bits)  # the kept bits: equal ones are ties
+    tie = np.flatnonzero(key[1:] == key[:-1])
     if len(tie) and (minor[order[tie + 1]] < minor[order[tie]]).any():
         return stable_order(major, minor)
     return order
@@ -92,10 +93,14 @@ def pair_order(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
 
 def descending_key(x: np.ndarray) -> np.ndarray:
     """Unsigned integers in the order of the floats `x`, highest first (-0.0 ties with 0.0)."""
-    bits = (x + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
+    bits = (x + 0.0).view(np.uint64)  # a copy; + 0.0 turns -0.0 into 0.0
     # non-negative floats order as their bits: flip all bits but the sign; negative ones order
     # as their bits reversed, which puts them after every non-negative one
-    return bits ^ (((bits >> np.uint64(63)) - np.uint64(1)) >> np.uint64(1))
+    flip = bits >> np.uint64(63)
+    flip -= np.uint64(1)
+    flip >>= np.uint64(1)
+    bits ^= flip
+    return bits
 
 
 def _minus_gumbel(u: np.ndarray) -> np.ndarray:
@@ -149,5 +154,5 @@ def programme_vacancies(
     """
     prog = posts.spec[vac].astype(np.int64) * world.n_los + world.trust_lo[posts.trust[vac]]
     draw = stream.uniform(t, posts.slot[vac])  # in (0, 1): its bits order as the numbers
-    order = pair_order(prog.astype(np.uint64), draw.view(np.uint64))
+    order = pair_order(prog.view(np.uint64), draw.view(np.uint64))
     return vac[order], prog[order]

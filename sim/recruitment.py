@@ -38,7 +38,7 @@ def preference_lists(
     triples in the order that breaks utility ties. Returns the programs and each of the n
     applicants' count of them.
     """
-    order = pair_order(applicant.astype(np.uint64), descending_key(util))
+    order = pair_order(np.asarray(applicant, dtype=np.int64).view(np.uint64), descending_key(util))
     return program[order], np.bincount(applicant, minlength=n)
 
 
