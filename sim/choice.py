@@ -92,7 +92,7 @@ def pair_order(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
 
 
 def descending_key(x: np.ndarray) -> np.ndarray:
-    """Unsigned integers in the order of the floats `x`, highest first (-0.0 ties with 0.0)."""
+    """Unsigned integers in the order of the float64 values `x`, highest first (-0.0 = 0.0)."""
     bits = (x + 0.0).view(np.uint64)  # a copy; + 0.0 turns -0.0 into 0.0
     # non-negative floats order as their bits: flip all bits but the sign; negative ones order
     # as their bits reversed, which puts them after every non-negative one
