@@ -28,6 +28,15 @@ YEARLY = {
     "consultant_exits_by_year": "consultant_exits",
     "international_recruits_by_year": "international_recruits",
 }
+_BY_REGION = ["consultant_vacancies", "consultant_posts", "consultants"]
+_SUMMED = list(YEARLY.values()) + [
+    "settled",
+    "settled_within_50_miles",
+    "consultant_vacancies",
+    "consultant_posts",
+    "consultant_posts_added",
+    "cct_seekers",
+]
 
 
 def market_outputs(region_year: pd.DataFrame, world: World) -> dict[str, Any]:
@@ -35,7 +44,7 @@ def market_outputs(region_year: pd.DataFrame, world: World) -> dict[str, Any]:
     ry = region_year
     names = dict(zip(world.region_codes, world.data.regions["region_name"], strict=True))
     level = dict(zip(world.specialty_codes, world.spec_column("entry_level", int), strict=True))
-    by_year = ry.groupby("year").sum(numeric_only=True)
+    by_year = ry.groupby("year")[_SUMMED].sum()
     years = by_year.index.to_numpy()
     start, end = years[0], years[-1]
     later = by_year.loc[years[1:]]
@@ -47,10 +56,12 @@ def market_outputs(region_year: pd.DataFrame, world: World) -> dict[str, Any]:
     out["settled_within_50_miles_by_year"] = [
         float(x) for x in np.where(settled > 0, local / np.maximum(settled, 1), np.nan)
     ]
-    out["fill_rate_by_level"] = _fill_by_level(ry[ry["year"] == years[1]], level)
-    out["fill_rate_by_level_run"] = _fill_by_level(ry[ry["year"] > start], level)
+    row_year = ry["year"].to_numpy()
+    fill = ry["specialty_code"].map(level).to_numpy(), ry["recruits"], ry["offered"]
+    out["fill_rate_by_level"] = _fill_by_level(row_year == years[1], *fill)
+    out["fill_rate_by_level_run"] = _fill_by_level(row_year > start, *fill)
     rate = by_year["consultant_vacancies"] / by_year["consultant_posts"].clip(lower=1)
-    end_rows = ry[ry["year"] == end].groupby("region_code").sum(numeric_only=True)
+    end_rows = ry.loc[row_year == end, ["region_code", *_BY_REGION]].groupby("region_code").sum()
     out["consultant_vacancy_rate"] = {
         "start": float(rate.loc[start]),
         "end": float(rate.loc[end]),
@@ -82,9 +93,14 @@ def fill_rate(rows: pd.DataFrame, by: Any = None) -> Any:  # noqa: ANN401
     return g["recruits"] / g["offered"].clip(lower=1)
 
 
-def _fill_by_level(rows: pd.DataFrame, level: dict[str, int]) -> dict[str, float]:
-    rates = fill_rate(rows, rows["specialty_code"].map(level))
-    return {str(k): float(v) for k, v in rates.items()}
+def _fill_by_level(
+    rows: np.ndarray, level: np.ndarray, recruits: pd.Series, offered: pd.Series
+) -> dict[str, float]:
+    """`fill_rate` of the selected rows by entry level, keys in ascending level."""
+    levels, of_row = np.unique(level[rows], return_inverse=True)
+    got = np.bincount(of_row, weights=recruits.to_numpy()[rows], minlength=len(levels))
+    offers = np.bincount(of_row, weights=offered.to_numpy()[rows], minlength=len(levels))
+    return {str(k): float(r / max(o, 1)) for k, r, o in zip(levels, got, offers, strict=True)}
 
 
 def mean_outputs(outputs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -156,27 +156,22 @@ class Recorder:
 
     def region_year(self) -> pd.DataFrame:
         """All region x specialty snapshots so far."""
-        out = _frame(self._region_rows, REGION_YEAR_COLUMNS)
-        int_cols = [
-            c
-            for c in REGION_YEAR_COLUMNS
-            if c
-            not in (
-                "region_code",
-                "specialty_code",
-                "fair_share_posts",
-                "need_weight",
-                "population",
-            )
-        ]
-        return out.astype({c: "int64" for c in int_cols})
+        text_or_real = ("region_code", "specialty_code", "fair_share_posts", "need_weight")
+        counts = [c for c in REGION_YEAR_COLUMNS if c not in (*text_or_real, "population")]
+        return _frame(self._region_rows, REGION_YEAR_COLUMNS, counts)
 
     def icb_year(self) -> pd.DataFrame:
         """All ICB snapshots so far."""
-        out = _frame(self._icb_rows, ICB_YEAR_COLUMNS)
-        return out.astype({"posts": "int64", "trainees": "int64", "consultants": "int64"})
+        return _frame(self._icb_rows, ICB_YEAR_COLUMNS, ["posts", "trainees", "consultants"])
 
 
-def _frame(snapshots: list[dict[str, np.ndarray]], columns: tuple[str, ...]) -> pd.DataFrame:
-    """One tidy table from the per-snapshot column arrays."""
-    return pd.DataFrame({c: np.concatenate([snap[c] for snap in snapshots]) for c in columns})
+def _frame(
+    snapshots: list[dict[str, np.ndarray]], columns: tuple[str, ...], counts: list[str]
+) -> pd.DataFrame:
+    """One tidy table from the per-snapshot column arrays, the `counts` columns as int64."""
+
+    def column(c: str) -> np.ndarray:
+        values = np.concatenate([snap[c] for snap in snapshots])
+        return values.astype(np.int64, copy=False) if c in counts else values
+
+    return pd.DataFrame({c: column(c) for c in columns})
