@@ -34,5 +34,5 @@ class TrustCells:
 
     def age_vacancies(self) -> None:
         """Months each cell has had an open consultant vacancy advance (0 when none)."""
-        open_ = self.establishment > self.filled
-        self.vacant_months = np.where(open_, self.vacant_months + 1, 0)
+        self.vacant_months += 1  # in place: no new arrays a month
+        self.vacant_months *= self.establishment > self.filled

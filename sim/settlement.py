@@ -149,66 +149,93 @@ def _choose_trusts(
     order, without a cumulative sum over every (seeker, trust) pair. `u`: each seeker's uniform
     draw. Returns the chosen trust per seeker and whether the seeker took one (the rest wait
     this month).
+
+    Arrays are (seeker x block) and (seeker x trust within its block): cumulative sums run
+    along short rows in one call, and a row of comparisons, 8 or 16 bytes, is counted as the
+    set bits of its 64-bit words (the sums rise along a row: the count is the first index above).
+    Those who wait go through every step (their block clipped) and are dropped at the end.
     """
-    n = len(seekers)
-    cum = np.zeros((ctx.settlement.pull.shape[1] + 1, n))  # row b + 1: weight of blocks 0..b
-    _block_sums(ctx, vac, seekers, spec, out=cum[1:])
-    _accumulate(cum[1:])
-    total = cum[-1]
+    tr, w = ctx.trainees, ctx.settlement
+    n, n_blocks = len(seekers), w.pull.shape[1]
+    last, home = tr.trust[seekers], tr.home_lo[seekers]
+    cum = np.empty((n, n_blocks + 1))  # column b + 1: weight of blocks 0..b
+    cum[:, 0] = 0.0
+    _block_sums(ctx, vac, last, home, spec, out=cum[:, 1:])
+    np.cumsum(cum[:, 1:], axis=1, out=cum[:, 1:])
+    total = cum[:, -1]
     draw = u * (total + ctx.params.settlement_wait_weight)
     able = draw < total  # the rest prefer to wait this month than take any vacancy offered
-    rows = np.flatnonzero(able)
-    block = (cum[:, rows] <= draw[rows]).sum(axis=0) - 1
-    rest = draw[rows] - cum.ravel()[block * n + rows]
-    within = _block_weights(ctx, vac, seekers[rows], spec[rows], block)  # (BLOCK x able)
-    sums = _accumulate(within.copy())
-    i = (sums <= rest).sum(axis=0)
-    full = np.flatnonzero(i == BLOCK)
+    block = _count_true(cum[:, 1:] <= draw[:, None])  # blocks wholly at or below the draw
+    np.minimum(block, n_blocks - 1, out=block)  # (only those who wait had every block below)
+    rest = draw - np.take(cum, np.arange(0, cum.size, n_blocks + 1) + block)
+    within = _block_weights(ctx, vac, last, home, spec, block)  # (seekers x BLOCK)
+    i = _count_true(np.cumsum(within, axis=1) <= rest[:, None])
+    full = np.flatnonzero((i == BLOCK) & able)
     if len(full):  # round-off: all of the block's sums <= rest; take its last weighted trust
-        i[full] = BLOCK - 1 - np.argmax(within[::-1, full] > 0, axis=0)
-    choice = np.full(n, -1, dtype=np.int64)
-    choice[rows] = block * BLOCK + i
-    return choice, able
+        i[full] = BLOCK - 1 - np.argmax(within[full, ::-1] > 0, axis=1)
+    return np.where(able, block * BLOCK + i, -1), able
 
 
-def _accumulate(a: np.ndarray) -> np.ndarray:
-    """Cumulative sums down the rows of `a`, in place, in row order (as np.cumsum, axis 0).
+def _count_true(rows: np.ndarray) -> np.ndarray:
+    """Number of True in each row of a C-contiguous boolean array (as `rows.sum(axis=1)`).
 
-    One vector addition a row: faster than np.cumsum over a short first axis.
+    Rows of 8k bytes are counted as the set bits of their 64-bit words: one call per word.
     """
-    for k in range(1, len(a)):
-        np.add(a[k - 1], a[k], out=a[k])
-    return a
+    if rows.shape[1] % 8:
+        return rows.sum(axis=1)
+    bits = np.bitwise_count(rows.view(np.uint64))
+    count = bits[:, 0].astype(np.int64)
+    for k in range(1, bits.shape[1]):
+        count += bits[:, k]
+    return count
 
 
 def _block_sums(
-    ctx: Context, vac: np.ndarray, seekers: np.ndarray, spec: np.ndarray, out: np.ndarray
+    ctx: Context,
+    vac: np.ndarray,
+    last: np.ndarray,
+    home: np.ndarray,
+    spec: np.ndarray,
+    out: np.ndarray,
 ) -> None:
-    """Weights summed by block into `out` (blocks x seekers), each block's trusts in index order.
+    """Weights summed by block into `out` (seekers x blocks), each block's trusts in index order.
 
-    One pass (einsum) per chunk of `_CHUNK` seekers: their gathered weight rows stay in cache.
+    `last`, `home`: the seekers' last training trusts and home local offices. One pass (einsum)
+    per chunk of `_CHUNK` seekers: their gathered weight rows stay in cache.
     """
-    tr, w = ctx.trainees, ctx.settlement
-    last = tr.trust[seekers]
-    key = last * np.int64(w.n_los) + tr.home_lo[seekers]
-    for lo in range(0, len(seekers), _CHUNK):
+    w = ctx.settlement
+    key = last * np.int64(w.n_los) + home
+    for lo in range(0, len(last), _CHUNK):
         chunk = slice(lo, lo + _CHUNK)
         factors = [np.take(w.pull, key[chunk], axis=0), np.take(vac, spec[chunk], axis=0)]
         if w.retention is not None:
             factors.append(np.take(w.retention, last[chunk], axis=0))
-        out[:, chunk] = np.einsum(",".join(["ibk"] * len(factors)) + "->bi", *factors)
+        out[chunk] = np.einsum(",".join(["ibk"] * len(factors)) + "->ib", *factors)
 
 
 def _block_weights(
-    ctx: Context, vac: np.ndarray, seekers: np.ndarray, spec: np.ndarray, block: np.ndarray
+    ctx: Context,
+    vac: np.ndarray,
+    last: np.ndarray,
+    home: np.ndarray,
+    spec: np.ndarray,
+    block: np.ndarray,
 ) -> np.ndarray:
-    """(`BLOCK` x seekers) single-precision weights of the trusts of each seeker's block."""
-    tr, w = ctx.trainees, ctx.settlement
-    last = tr.trust[seekers]
-    within = np.multiply(w.decay[last, block].T, vac[spec, block].T, dtype=np.float32, order="C")
-    within *= w.home_pull[tr.home_lo[seekers], block].T
+    """(seekers x `BLOCK`) single-precision weights of the trusts of each seeker's block.
+
+    Each factor's row is taken from its table flattened to (rows x blocks, `BLOCK`): one index
+    per seeker, cheaper than indexing by (row, block) pairs.
+    """
+    w = ctx.settlement
+    n_blocks = w.decay.shape[1]
+
+    def rows(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+        return np.take(table.reshape(-1, BLOCK), index * n_blocks + block, axis=0)
+
+    within = np.multiply(rows(w.decay, last), rows(vac, spec), dtype=np.float32)
+    within *= rows(w.home_pull, home)
     if w.retention is not None:
-        within *= w.retention_pull[ctx.world.trust_region[last], block].T
+        within *= rows(w.retention_pull, ctx.world.trust_region[last])
     return within
 
 
