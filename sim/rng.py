@@ -180,10 +180,6 @@ class Stream:
             return self.uniform(t, np.reshape(slots, 1))[0]
         return _uniforms([self.key(t)], slots)[0]
 
-    def uniform_months(self, months: list[int], slots: np.ndarray) -> np.ndarray:
-        """(len(months) x n) uniforms: this stream at several months (or rounds) at once."""
-        return _uniforms([self.key(t) for t in months], slots)
-
     def normal(self, t: int, slots: np.ndarray) -> np.ndarray:
         """Standard normal numbers by inversion."""
         return ndtri(self.uniform(t, slots))
@@ -210,3 +206,7 @@ class Streams:
     def uniforms(self, t: int, slots: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
         """(len(names) x n) uniforms of several streams for the same slots and month."""
         return _uniforms([self[name].key(t) for name in names], slots)
+
+    def keyed(self, slots: np.ndarray, keys: list[tuple[str, int]]) -> np.ndarray:
+        """(len(keys) x n) uniforms of (stream name, month or round) pairs for the same slots."""
+        return _uniforms([self[name].key(t) for name, t in keys], slots)

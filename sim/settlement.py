@@ -95,11 +95,9 @@ def settle(ctx: Context, t: int) -> None:
     if len(seekers) == 0:
         return
     slots = tr.slot[seekers]
-    u_prio, u_create, u_leave = ctx.streams.uniforms(
-        t, slots, ("settlement_priority", "post_creation", "seeker_leave")
-    )
-    rounds = [t * _MAX_ROUNDS + r for r in range(_MAX_ROUNDS)]
-    u_choice = ctx.streams["settlement_choice"].uniform_months(rounds, slots)
+    month = [("settlement_priority", t), ("post_creation", t), ("seeker_leave", t)]
+    rounds = [("settlement_choice", t * _MAX_ROUNDS + r) for r in range(_MAX_ROUNDS)]
+    u_prio, u_create, u_leave, *u_choice = ctx.streams.keyed(slots, month + rounds)
     vac = ctx.settlement.vacancies(ctx.cells.vacancies())
     seeker_spec = tr.spec[seekers]
     open_ = vac.reshape(len(vac), -1).any(axis=1)  # specialties with a vacancy
@@ -108,7 +106,7 @@ def settle(ctx: Context, t: int) -> None:
     for r in range(_MAX_ROUNDS):
         if len(pos) == 0:
             break
-        choice, has = _choose_trusts(ctx, vac, seekers[pos], seeker_spec[pos], u_choice[r, pos])
+        choice, has = _choose_trusts(ctx, vac, seekers[pos], seeker_spec[pos], u_choice[r][pos])
         pos, choice = pos[has], choice[has]
         ok = _first_by_priority(ctx, vac, choice, seeker_spec[pos], u_prio[pos])
         got[pos[ok]] = choice[ok]

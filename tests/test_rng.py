@@ -76,3 +76,10 @@ def test_unknown_stream_name_is_refused():
 def _slots(offset: int) -> np.ndarray:
     """Slots 0, 2, 4... (+ offset) of specialty 1."""
     return make_slots(1, 2 * np.arange(50_000) + offset)
+
+
+def test_keyed_draws_are_each_stream_at_its_own_month():
+    streams, slots = Streams(4), _slots(0)[:1000]
+    arcp, rotation = streams.keyed(slots, [("arcp", 3), ("rotation", 7)])
+    assert np.array_equal(arcp, streams["arcp"].uniform(3, slots))
+    assert np.array_equal(rotation, streams["rotation"].uniform(7, slots))
