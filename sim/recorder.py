@@ -12,6 +12,7 @@ from sim.outputs import ICB_YEAR_COLUMNS, REGION_YEAR_COLUMNS
 
 if TYPE_CHECKING:
     from sim.context import Context
+    from sim.world import World
 
 FLOWS = (
     "recruits",
@@ -42,6 +43,7 @@ class Recorder:
         self._pending: dict[str, list[np.ndarray]] = {name: [] for name in FLOWS}
         self._region_rows: list[dict[str, np.ndarray]] = []
         self._icb_rows: list[dict[str, np.ndarray]] = []
+        self._codes: tuple[np.ndarray, np.ndarray] | None = None
 
     def add(self, name: str, keys: np.ndarray) -> None:
         """Count one event per key (key = region * n_specs + specialty); counted when read."""
@@ -105,8 +107,8 @@ class Recorder:
         seek_key = w.trust_region[tr.trust[seek]] * n_s + tr.spec[seek]
         cols = {
             "year": np.full(self.size, year),
-            "region_code": np.repeat(np.array(w.region_codes), n_s),
-            "specialty_code": np.tile(np.array(w.specialty_codes), w.n_regions),
+            "region_code": self._key_codes(w)[0],
+            "specialty_code": self._key_codes(w)[1],
             "posts_tariff": by_region(by_funding[TARIFF]),
             "posts_expansion": by_region(by_funding[EXPANSION]),
             "posts_trust_funded": by_region(by_funding[TRUST_FUNDED]),
@@ -130,6 +132,16 @@ class Recorder:
         )
         for arr in flows.values():
             arr[:] = 0
+
+    def _key_codes(self, w: World) -> tuple[np.ndarray, np.ndarray]:
+        """Region and specialty code of each key (built once: they never change in a run)."""
+        if self._codes is None:
+            n_s = len(w.specialty_codes)
+            self._codes = (
+                np.repeat(np.array(w.region_codes), n_s),
+                np.tile(np.array(w.specialty_codes), w.n_regions),
+            )
+        return self._codes
 
     def _icb_snapshot(
         self,
