@@ -27,6 +27,8 @@ from sim.run import run_key
 from sim.scenario import Scenario
 from sim.world import World
 
+POINTS_PER_READ = 16  # points of a design read back from the store at once (memory, not model)
+
 
 class DesignExperiment(Experiment):
     """An experiment whose points are given (not a grid or a sample of a spec file)."""
@@ -70,12 +72,20 @@ class Design:
 
 @dataclass
 class Batch:
-    """The runs of a design, by key, and how many were simulated or read back."""
+    """The runs of a design, read from the store when asked for; how many were simulated or reused.
+
+    Runs are read a few points at a time (`POINTS_PER_READ`), each read replacing the last, so a
+    caller walking the points in order holds a bounded number of runs in memory, whatever the
+    size of the design (a Sobol design of thousands of runs included).
+    """
 
     plan: Plan
-    results: dict[str, RunResult]
+    store: ResultStore
     simulated: int
     reused: int
+    _read: dict[str, RunResult] = field(default_factory=dict)
+    _block: int = -1
+    _keys: dict[tuple[int, int, int], str] = field(default_factory=dict)
 
     @property
     def seeds(self) -> list[int]:
@@ -84,15 +94,26 @@ class Batch:
 
     def runs(self, scenario: int = 0, point: int = 0) -> list[RunResult]:
         """The runs of one scenario at one point, in replicate order."""
-        keys = {(r.scenario, r.point, r.replicate): r.key for r in self.plan.runs}
-        out = []
+        if not self._keys:
+            self._keys = {(r.scenario, r.point, r.replicate): r.key for r in self.plan.runs}
+        keys = self._keys
+        wanted = []
         for rep, seed in enumerate(self.plan.seeds):
             key = keys.get((scenario, point, rep))
             if key is None:  # a repeated point: the same run under its first point
                 sc = self.plan.experiment.scenario(scenario, point)
                 key = run_key(sc, seed, self.plan.experiment.spec.years, self.plan.world)
-            out.append(self.results[key])
-        return out
+            wanted.append(key)
+        block = point // POINTS_PER_READ
+        if block != self._block:
+            self._read = load_results(
+                self.store, [r.key for r in self.plan.runs if r.point // POINTS_PER_READ == block]
+            )
+            self._block = block
+        missing = [k for k in wanted if k not in self._read]
+        if missing:
+            self._read.update(load_results(self.store, missing))
+        return [self._read[k] for k in wanted]
 
 
 def run_design(
@@ -123,5 +144,4 @@ def run_design(
         write_plan(store, spec.name, plan.frame(), experiment.parameters)
     if progress is not None and len(plan.runs) > len(todo):
         progress(len(plan.runs) - len(todo))
-    results = load_results(store, [r.key for r in plan.runs])
-    return Batch(plan, results, simulated=len(todo), reused=len(plan.runs) - len(todo))
+    return Batch(plan, store, simulated=len(todo), reused=len(plan.runs) - len(todo))

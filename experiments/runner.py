@@ -61,7 +61,7 @@ def load_result(store: ResultStore, key: str) -> RunResult:
 def load_results(store: ResultStore, keys: list[str]) -> dict[str, RunResult]:
     """Stored completed runs, rebuilt as RunResults, read in one query per table."""
     keys = list(dict.fromkeys(keys))
-    runs = store.runs().set_index("run_key").loc[keys]
+    runs = store.runs(run_keys=keys).set_index("run_key").loc[keys]
     summary = store.summary(keys).drop(columns=["scenario", "seed"], errors="ignore")
     summary = summary.set_index("run_key")
     region = dict(tuple(store.region_year(keys).groupby("run_key", sort=False)))

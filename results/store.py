@@ -251,13 +251,14 @@ class ResultStore:
         with self.engine.connect() as conn:
             return conn.execute(stmt).first() is not None
 
-    def runs(self, scenario: str | None = None) -> pd.DataFrame:
-        """Return the run registry (all statuses), params and package_versions as dicts."""
-        stmt = sa.select(RUNS).order_by(RUNS.c.run_key)
-        if scenario is not None:
-            stmt = stmt.where(RUNS.c.scenario == scenario)
-        with self.engine.connect() as conn:
-            df = typed_frame(conn.execute(stmt), RUNS)
+    def runs(
+        self, scenario: str | None = None, run_keys: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """Return the run registry (all statuses), params and package_versions as dicts.
+
+        Optionally only one scenario's runs, or only the runs of the given keys.
+        """
+        df = self._select(RUNS, run_keys, scenario)
         for col in ("params", "package_versions"):
             df[col] = [json.loads(v) if isinstance(v, str) else {} for v in df[col]]
         return df
