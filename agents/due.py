@@ -37,10 +37,13 @@ class DueWindow:
                 self._late_rows.append(rows[soon])
                 self._late_due.append(due[soon])
 
-    def due(self, column: np.ndarray, n: int, t: int) -> np.ndarray:
-        """Rows (ascending) among the first `n` whose due month in `column` is `t`."""
+    def due(self, column: np.ndarray, n: int, t: int, first: int = 0) -> np.ndarray:
+        """Rows (ascending) among rows `first`..`n`-1 whose due month in `column` is `t`.
+
+        Rows below `first` must never fall due again (their agents have left): a scan skips them.
+        """
         if not self._start <= t < self._end:
-            self._build(column[:n], t)
+            self._build(column[first:n], first, t)
         rows = self._buckets[t - self._start]
         if self._late_rows:
             late = np.concatenate(self._late_rows)
@@ -49,13 +52,14 @@ class DueWindow:
             rows = np.concatenate([rows, late[late_due == t]])
         return rows[column[rows] == t]
 
-    def _build(self, column: np.ndarray, t: int) -> None:
+    def _build(self, column: np.ndarray, first: int, t: int) -> None:
         # months ahead, modulo 2**32: past months wrap to large numbers
         ahead = np.subtract(column, t, dtype=np.uint32, casting="unsafe")
         rows = np.flatnonzero(ahead < self.span)
         ahead = ahead[rows].astype(np.uint16)
         order = np.argsort(ahead, kind="stable")  # a radix sort on 16-bit keys
         rows = rows[order]
+        rows += first
         cuts = np.searchsorted(ahead[order], np.arange(self.span + 1))
         self._buckets = [rows[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
         self._start, self._end = t, t + self.span

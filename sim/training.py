@@ -97,9 +97,10 @@ def enter(
 def monthly_exits(ctx: Context, t: int) -> None:
     """Trainees whose attrition or CCT month has come leave their posts."""
     tr = ctx.trainees
-    leaving = tr.attr_window.due(tr.attr_due, tr.n, t)
+    first = tr.first_in_training  # rows below it have left: no due months
+    leaving = tr.attr_window.due(tr.attr_due, tr.n, t, first)
     leaving = leaving[(tr.status[leaving] == IN_TRAINING) & (tr.cct_due[leaving] >= t)]
-    completing = tr.cct_window.due(tr.cct_due, tr.n, t)
+    completing = tr.cct_window.due(tr.cct_due, tr.n, t, first)
     completing = completing[(tr.status[completing] == IN_TRAINING) & (tr.attr_due[completing] > t)]
     if len(leaving):
         _vacate(ctx, leaving, t, LEFT, EV_LEAVE)
