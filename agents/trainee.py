@@ -62,7 +62,7 @@ class Trainees(ColumnStore):
     def __init__(self, capacity: int = 1024) -> None:
         super().__init__(capacity)
         self.attr_window = DueWindow()  # rows by attrition month
-        self.cct_window = DueWindow()  # rows by CCT month (reset when ARCP moves CCT months)
+        self.cct_window = DueWindow()  # rows by CCT month (rebuilt when ARCP moves CCT months)
         self.seeking = np.empty(0, dtype=np.int64)  # rows of CCT holders seeking a post, sorted
         self.first_in_training = 0  # no row below it is in training (none ever returns)
 
@@ -123,5 +123,11 @@ def due_month(start_t: np.ndarray, months: np.ndarray) -> np.ndarray:
 
 def cct_month(t: int, prog: np.ndarray, required: np.ndarray, fte: np.ndarray) -> np.ndarray:
     """Month at which progress `prog` (at month t) reaches `required` at rate `fte`."""
-    remaining = np.maximum(np.asarray(required, float) - np.asarray(prog, float), 0.0)
-    return (t + np.maximum(1, np.ceil(remaining / np.asarray(fte, float) - 1e-6))).astype(np.int32)
+    months = np.subtract(required, prog, dtype=float)  # in place from here: one temporary
+    np.maximum(months, 0.0, out=months)
+    months /= fte
+    months -= 1e-6
+    np.ceil(months, out=months)
+    np.maximum(months, 1.0, out=months)
+    months += t
+    return months.astype(np.int32)
