@@ -8,6 +8,7 @@ cells), counting its events in the recorder and the trainees' history.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,25 +63,31 @@ class Specialties:
 
 
 class History:
-    """Dated events of trainees: (row, month, event, trust) rows, appended in chunks."""
+    """Dated events of trainees: (row, month, event, trust) rows, appended in chunks.
+
+    A chunk is stored as four contiguous rows (row, month, event, trust) of one event each,
+    so that logging writes each column in one pass; `since` gives events as rows.
+    """
 
     def __init__(self) -> None:
-        self.chunks: list[np.ndarray] = []
+        self.chunks: list[np.ndarray] = []  # (4 x events) each
 
     def log(self, rows: np.ndarray, t: int | np.ndarray, event: int, trust: np.ndarray) -> None:
         """Append one event per row."""
         if len(rows):
-            chunk = np.empty((len(rows), 4), dtype=np.int32)
-            chunk[:, 0] = rows
-            chunk[:, 1] = t
-            chunk[:, 2] = event
-            chunk[:, 3] = trust
+            chunk = np.empty((4, len(rows)), dtype=np.int32)
+            chunk[0] = rows
+            chunk[1] = t
+            chunk[2] = event
+            chunk[3] = trust
             self.chunks.append(chunk)
 
     def since(self, k: int = 0) -> np.ndarray:
         """All events from the k-th chunk on, as one (events x 4) array."""
         chunks = self.chunks[k:]
-        return np.concatenate(chunks) if chunks else np.empty((0, 4), np.int32)
+        if not chunks:
+            return np.empty((0, 4), np.int32)
+        return np.ascontiguousarray(np.concatenate(chunks, axis=1).T)
 
 
 @dataclass
@@ -134,6 +141,11 @@ class Context:
         """Random-number slots of new agents of a kind ('trainee', 'post', 'consultant')."""
         return make_slots(spec, self.next_ordinals(kind, spec))
 
+    @cached_property
+    def _region_key(self) -> np.ndarray:
+        """Each trust's recorder key for specialty 0 (its region x the number of specialties)."""
+        return self.world.trust_region * self.n_specs
+
     def region_spec(self, trust: np.ndarray, spec: np.ndarray) -> np.ndarray:
         """Recorder keys (region of the trust x specialty)."""
-        return self.world.trust_region[trust] * self.n_specs + spec
+        return self._region_key[trust] + spec

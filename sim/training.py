@@ -11,7 +11,6 @@ from agents.trainee import (
     EV_CCT,
     EV_LEAVE,
     EV_START,
-    IN_TRAINING,
     LEFT,
     SEEKING,
     attrition_months,
@@ -97,13 +96,15 @@ def enter(
 def monthly_exits(ctx: Context, t: int) -> None:
     """Trainees whose attrition or CCT month has come leave their posts."""
     tr = ctx.trainees
-    first = tr.first_in_training  # rows below it have left: no due months
+    # A trainee who left has no due months (`_vacate`), and one in training has its CCT month
+    # ahead (it completes in that month), so a window gives only trainees in training. Those
+    # who leave by attrition in their CCT month leave before the CCT window is read: their CCT
+    # month is gone and they do not complete.
+    first = tr.first_in_training  # rows below it have left
     leaving = tr.attr_window.due(tr.attr_due, tr.n, t, first)
-    leaving = leaving[(tr.status[leaving] == IN_TRAINING) & (tr.cct_due[leaving] >= t)]
-    completing = tr.cct_window.due(tr.cct_due, tr.n, t, first)
-    completing = completing[(tr.status[completing] == IN_TRAINING) & (tr.attr_due[completing] > t)]
     if len(leaving):
         _vacate(ctx, leaving, t, LEFT, EV_LEAVE)
+    completing = tr.cct_window.due(tr.cct_due, tr.n, t, first)
     if len(completing):
         _vacate(ctx, completing, t, SEEKING, EV_CCT)
         tr.seek_since[completing] = t
@@ -112,6 +113,7 @@ def monthly_exits(ctx: Context, t: int) -> None:
 
 
 def _vacate(ctx: Context, rows: np.ndarray, t: int, status: int, event: int) -> None:
+    """Rows leave training: their posts fall vacant and their due months become NEVER."""
     tr = ctx.trainees
     tr.status[rows] = status
     tr.end_t[rows] = t
