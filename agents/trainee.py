@@ -81,26 +81,35 @@ class Trainees(ColumnStore):
 
 
 def attrition_months(
-    u: np.ndarray, rate: np.ndarray, early: np.ndarray, survived: np.ndarray | float = 0.0
+    u: np.ndarray,
+    rate: np.ndarray,
+    early: np.ndarray,
+    group: np.ndarray,
+    survived: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Months from programme start to attrition, given survival to `survived` months.
+    """Months from programme start to attrition, given survival to `survived` months (None: 0).
 
     Hazard: `rate` per year throughout, plus an early component spread evenly over the first
-    24 months whose cumulative probability is `early` (O&G's ST1-2 losses). Returns inf where
-    the trainee never leaves. Inverse of the piecewise-linear cumulative hazard.
+    24 months whose cumulative probability is `early` (O&G's ST1-2 losses); both are given per
+    group (specialty), and `group` is each trainee's. Returns inf where the trainee never
+    leaves. Inverse of the piecewise-linear cumulative hazard.
     """
     h = np.asarray(rate, float) / 12.0
     e = -np.log1p(-np.clip(np.asarray(early, float), 0.0, 0.999999)) / 24.0
-    a0 = np.asarray(survived, float)
     slope1 = h + e
-    h24 = 24.0 * slope1
-    cum0 = np.where(a0 < 24.0, a0 * slope1, h24 + (a0 - 24.0) * h)
-    target = cum0 - np.log(u)
+    h, slope1, h24 = h.take(group), slope1.take(group), (24.0 * slope1).take(group)
+    target = -np.log(u)  # cumulative hazard at attrition: survived's plus an Exp(1) draw
+    if survived is not None:
+        a0 = np.asarray(survived, float)
+        target += np.where(a0 < 24.0, a0 * slope1, h24 + (a0 - 24.0) * h)
     with np.errstate(divide="ignore", invalid="ignore"):
-        before = target / slope1
-        after = 24.0 + (target - h24) / h
-    out = np.where(target <= h24, before, after)
-    return np.where(np.isfinite(out) & (out >= 0), out, np.inf)
+        out = target / slope1  # within the first 24 months
+        after = target - h24
+        after /= h
+        after += 24.0
+    np.copyto(out, after, where=target > h24)
+    np.copyto(out, np.inf, where=~(np.isfinite(out) & (out >= 0)))
+    return out
 
 
 def survival(months: np.ndarray, rate: float, early: float) -> np.ndarray:

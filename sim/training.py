@@ -53,18 +53,20 @@ def enter(
         slots = ctx.new_slots("trainee", spec)
     a0 = np.zeros(n) if survived is None else survived.astype(float)
     u, u_ltft = ctx.streams.uniforms(t, slots, ("attrition", "ltft_entry"))
+    # per-specialty numbers are computed per specialty, then looked up
     if ltft is None:
-        share = np.clip(ctx.specs.ltft_share[spec] * p.ltft_entry_factor, 0.0, 1.0)
-        ltft = u_ltft < share
+        share = np.clip(ctx.specs.ltft_share * p.ltft_entry_factor, 0.0, 1.0)
+        ltft = u_ltft < share.take(spec)
     fte = np.where(ltft, p.ltft_fte, 1.0).astype(np.float32)
-    required = (ctx.specs.years[spec] * cal.MONTHS_PER_YEAR).astype(np.float32)
+    required = (ctx.specs.years * cal.MONTHS_PER_YEAR).astype(np.float32).take(spec)
     start = t - np.ceil(a0 / 1.0).astype(np.int64)
     prog = np.minimum(a0 * fte, required - 1.0)
     months = attrition_months(
         u,
-        ctx.specs.attrition[spec] * p.attrition_multiplier,
-        ctx.specs.early[spec] * min(p.attrition_multiplier, 1.0),
-        a0,
+        ctx.specs.attrition * p.attrition_multiplier,
+        ctx.specs.early * min(p.attrition_multiplier, 1.0),
+        spec,
+        survived,
     )
     trust = ctx.posts.trust[post]
     attr_due = due_month(start, months)
