@@ -40,9 +40,10 @@ class DueWindow:
             self._build(column[first:n], first, t)
         rows = self._buckets[t - self._start]
         if self._late_rows:
-            late = np.concatenate(self._late_rows)
-            late_due = np.concatenate(self._late_due)
-            self._late_rows, self._late_due = [late], [late_due]
+            if len(self._late_rows) > 1:  # merged once, read every month
+                self._late_rows = [np.concatenate(self._late_rows)]
+                self._late_due = [np.concatenate(self._late_due)]
+            late, late_due = self._late_rows[0], self._late_due[0]
             rows = np.concatenate([rows, late[late_due == t]])
         return rows[column[rows] == t]
 
