@@ -22,8 +22,9 @@ def rotate(ctx: Context, t: int) -> None:
     tr = ctx.trainees
     rows = tr.in_training()
     draw = ctx.streams["rotation"].uniform(t, tr.slot[rows])
-    movers = rows[np.flatnonzero(draw < ctx.params.rotation_share)]  # (a random boolean mask
-    if len(movers) < 2:  # indexes several times slower)
+    # positions, not a boolean mask: indexing by a random mask is several times slower
+    movers = rows[np.flatnonzero(draw < ctx.params.rotation_share)]
+    if len(movers) < 2:
         return
     group = tr.lo[movers].astype(np.int64) * ctx.n_specs + tr.spec[movers]
     key_a, key_b = ctx.streams.uniforms(t, tr.slot[movers], ("rotation_order", "rotation_target"))

@@ -53,7 +53,7 @@ def enter(
         slots = ctx.new_slots("trainee", spec)
     a0 = np.zeros(n) if survived is None else survived.astype(float)
     u, u_ltft = ctx.streams.uniforms(t, slots, ("attrition", "ltft_entry"))
-    # per-specialty numbers are computed per specialty, then looked up
+    # specialty parameters are combined once per specialty, then looked up for each recruit
     if ltft is None:
         share = np.clip(ctx.specs.ltft_share * p.ltft_entry_factor, 0.0, 1.0)
         ltft = u_ltft < share.take(spec)
