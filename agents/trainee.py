@@ -62,35 +62,54 @@ class Trainees(ColumnStore):
     def __init__(self, capacity: int = 1024) -> None:
         super().__init__(capacity)
         self.attr_window = DueWindow()  # rows by attrition month
-        self.cct_window = DueWindow()  # rows by CCT month (reset when ARCP moves CCT months)
+        self.cct_window = DueWindow()  # rows by CCT month (rebuilt when ARCP moves CCT months)
         self.seeking = np.empty(0, dtype=np.int64)  # rows of CCT holders seeking a post, sorted
+        self.first_in_training = 0  # no row below it is in training (none ever returns)
 
     def in_training(self) -> np.ndarray:
-        """Rows of trainees in programme."""
-        return np.flatnonzero(self.status[: self.n] == IN_TRAINING)
+        """Rows of trainees in programme (ascending).
+
+        Scans from `first_in_training`, which each call raises to the first row it finds: a
+        trainee never returns to training, so rows below it are never in training again (by
+        year 25 of a run, more than half of the rows ever created).
+        """
+        first = self.first_in_training
+        rows = np.flatnonzero(self.status[first : self.n] == IN_TRAINING)
+        rows += first
+        self.first_in_training = int(rows[0]) if len(rows) else self.n
+        return rows
 
 
 def attrition_months(
-    u: np.ndarray, rate: np.ndarray, early: np.ndarray, survived: np.ndarray | float = 0.0
+    u: np.ndarray,
+    rate: np.ndarray,
+    early: np.ndarray,
+    group: np.ndarray,
+    survived: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Months from programme start to attrition, given survival to `survived` months.
+    """Months from programme start to attrition, given survival to `survived` months (None: 0).
 
     Hazard: `rate` per year throughout, plus an early component spread evenly over the first
-    24 months whose cumulative probability is `early` (O&G's ST1-2 losses). Returns inf where
-    the trainee never leaves. Inverse of the piecewise-linear cumulative hazard.
+    24 months whose cumulative probability is `early` (O&G's ST1-2 losses); both are given per
+    group (specialty), and `group` is each trainee's. Returns inf where the trainee never
+    leaves. Inverse of the piecewise-linear cumulative hazard.
     """
     h = np.asarray(rate, float) / 12.0
     e = -np.log1p(-np.clip(np.asarray(early, float), 0.0, 0.999999)) / 24.0
-    a0 = np.asarray(survived, float)
     slope1 = h + e
-    h24 = 24.0 * slope1
-    cum0 = np.where(a0 < 24.0, a0 * slope1, h24 + (a0 - 24.0) * h)
-    target = cum0 - np.log(u)
+    h, slope1, h24 = h.take(group), slope1.take(group), (24.0 * slope1).take(group)
+    target = -np.log(u)  # cumulative hazard at attrition: survived's plus an Exp(1) draw
+    if survived is not None:
+        a0 = np.asarray(survived, float)
+        target += np.where(a0 < 24.0, a0 * slope1, h24 + (a0 - 24.0) * h)
     with np.errstate(divide="ignore", invalid="ignore"):
-        before = target / slope1
-        after = 24.0 + (target - h24) / h
-    out = np.where(target <= h24, before, after)
-    return np.where(np.isfinite(out) & (out >= 0), out, np.inf)
+        out = target / slope1  # within the first 24 months
+        after = target - h24
+        after /= h
+        after += 24.0
+    np.copyto(out, after, where=target > h24)
+    np.copyto(out, np.inf, where=~(np.isfinite(out) & (out >= 0)))
+    return out
 
 
 def survival(months: np.ndarray, rate: float, early: float) -> np.ndarray:
@@ -113,6 +132,11 @@ def due_month(start_t: np.ndarray, months: np.ndarray) -> np.ndarray:
 
 def cct_month(t: int, prog: np.ndarray, required: np.ndarray, fte: np.ndarray) -> np.ndarray:
     """Month at which progress `prog` (at month t) reaches `required` at rate `fte`."""
-    remaining = np.maximum(np.asarray(required, float) - np.asarray(prog, float), 0.0)
-    return (t + np.maximum(1, np.ceil(remaining / np.asarray(fte, float) - 1e-6))).astype(np.int32)
-
+    months = np.subtract(required, prog, dtype=float)  # in place from here: one temporary
+    np.maximum(months, 0.0, out=months)
+    months /= fte
+    months -= 1e-6
+    np.ceil(months, out=months)
+    np.maximum(months, 1.0, out=months)
+    months += t
+    return months.astype(np.int32)

@@ -11,7 +11,6 @@ from agents.trainee import (
     EV_CCT,
     EV_LEAVE,
     EV_START,
-    IN_TRAINING,
     LEFT,
     SEEKING,
     attrition_months,
@@ -54,18 +53,20 @@ def enter(
         slots = ctx.new_slots("trainee", spec)
     a0 = np.zeros(n) if survived is None else survived.astype(float)
     u, u_ltft = ctx.streams.uniforms(t, slots, ("attrition", "ltft_entry"))
+    # specialty parameters are combined once per specialty, then looked up for each recruit
     if ltft is None:
-        share = np.clip(ctx.specs.ltft_share[spec] * p.ltft_entry_factor, 0.0, 1.0)
-        ltft = u_ltft < share
+        share = np.clip(ctx.specs.ltft_share * p.ltft_entry_factor, 0.0, 1.0)
+        ltft = u_ltft < share.take(spec)
     fte = np.where(ltft, p.ltft_fte, 1.0).astype(np.float32)
-    required = (ctx.specs.years[spec] * cal.MONTHS_PER_YEAR).astype(np.float32)
+    required = (ctx.specs.years * cal.MONTHS_PER_YEAR).astype(np.float32).take(spec)
     start = t - np.ceil(a0 / 1.0).astype(np.int64)
     prog = np.minimum(a0 * fte, required - 1.0)
     months = attrition_months(
         u,
-        ctx.specs.attrition[spec] * p.attrition_multiplier,
-        ctx.specs.early[spec] * min(p.attrition_multiplier, 1.0),
-        a0,
+        ctx.specs.attrition * p.attrition_multiplier,
+        ctx.specs.early * min(p.attrition_multiplier, 1.0),
+        spec,
+        survived,
     )
     trust = ctx.posts.trust[post]
     attr_due = due_month(start, months)
@@ -97,12 +98,15 @@ def enter(
 def monthly_exits(ctx: Context, t: int) -> None:
     """Trainees whose attrition or CCT month has come leave their posts."""
     tr = ctx.trainees
-    leaving = tr.attr_window.due(tr.attr_due, tr.n, t)
-    leaving = leaving[(tr.status[leaving] == IN_TRAINING) & (tr.cct_due[leaving] >= t)]
-    completing = tr.cct_window.due(tr.cct_due, tr.n, t)
-    completing = completing[(tr.status[completing] == IN_TRAINING) & (tr.attr_due[completing] > t)]
+    # A trainee who left has no due months (`_vacate`), and one in training has its CCT month
+    # ahead (it completes in that month), so a window gives only trainees in training. Those
+    # who leave by attrition in their CCT month leave before the CCT window is read: their CCT
+    # month is gone and they do not complete.
+    first = tr.first_in_training  # rows below it have left
+    leaving = tr.attr_window.due(tr.attr_due, tr.n, t, first)
     if len(leaving):
         _vacate(ctx, leaving, t, LEFT, EV_LEAVE)
+    completing = tr.cct_window.due(tr.cct_due, tr.n, t, first)
     if len(completing):
         _vacate(ctx, completing, t, SEEKING, EV_CCT)
         tr.seek_since[completing] = t
@@ -111,6 +115,7 @@ def monthly_exits(ctx: Context, t: int) -> None:
 
 
 def _vacate(ctx: Context, rows: np.ndarray, t: int, status: int, event: int) -> None:
+    """Rows leave training: their posts fall vacant and their due months become NEVER."""
     tr = ctx.trainees
     tr.status[rows] = status
     tr.end_t[rows] = t
@@ -129,24 +134,30 @@ def arcp(ctx: Context, t: int) -> None:
     if len(rows) == 0:
         return
     fte = tr.fte[rows]
-    prog = tr.prog[rows] + fte * (t - tr.prog_t[rows])  # FTE months completed by now
-    tr.prog[rows] = prog
+    prog = np.subtract(t, tr.prog_t[rows], dtype=float)  # FTE months completed by now
+    prog *= fte
+    prog += tr.prog[rows]
+    tr.prog[rows] = prog.astype(np.float32)  # (casting first is faster than a casting write)
     tr.prog_t[rows] = t
     u_out, u_ltft = ctx.streams.uniforms(t, tr.slot[rows], ("arcp", "ltft"))
     release = u_out < p.arcp_release_prob
     extend = (~release) & (u_out < p.arcp_release_prob + p.arcp_extension_prob)
+    extended = rows[np.flatnonzero(extend)]  # a few percent: only their columns are written
+    tr.required[extended] += p.arcp_extension_months
+    tr.extensions[extended] += 1
     required = tr.required[rows]
-    required[extend] += p.arcp_extension_months
-    tr.required[rows] = required
-    tr.extensions[rows[extend]] += 1
     # LTFT trainees stay LTFT with the persistence, full-time ones switch with their
-    # specialty's probability (computed per specialty, then looked up)
-    switch_in = ltft_stock_to_switch(ctx.specs.ltft_share, p.ltft_persistence)[tr.spec[rows]]
-    now_ltft = u_ltft < np.where(fte < 1.0, p.ltft_persistence, switch_in)
-    fte = np.where(now_ltft, p.ltft_fte, 1.0).astype(np.float32)
+    # specialty's probability: one table, full-time rows by specialty then LTFT rows, looked up
+    # with `take` (a gather from a small table is several times faster than `np.where` on a
+    # random condition)
+    switch_in = ltft_stock_to_switch(ctx.specs.ltft_share, p.ltft_persistence)
+    stay = np.concatenate([switch_in, np.full(ctx.n_specs, p.ltft_persistence)])
+    now_ltft = u_ltft < stay.take((fte < 1.0) * ctx.n_specs + tr.spec[rows])
+    fte = np.array([1.0, p.ltft_fte], dtype=np.float32).take(now_ltft.view(np.int8))
     tr.fte[rows] = fte
-    tr.cct_due[rows] = cct_month(t, prog, required, fte)
-    tr.cct_window.reset()
-    released = rows[release]
+    cct_due = cct_month(t, prog, required, fte)
+    tr.cct_due[rows] = cct_due
+    tr.cct_window.rebuild(rows, cct_due, t + 1)  # exits of this month have run
+    released = rows[np.flatnonzero(release)]
     if len(released):
         _vacate(ctx, released, t, LEFT, EV_LEAVE)

@@ -29,10 +29,12 @@ def idt_window(ctx: Context, t: int) -> None:
     """One IDT window (February or August): applications, declared vacancies, placements."""
     tr, w, p = ctx.trainees, ctx.world, ctx.params
     rows = tr.in_training()
-    ok = ((t - tr.start_t[rows]) >= IDT_MIN_MONTHS_IN) & ((tr.cct_due[rows] - t) >= IDT_MIN_TO_CCT)
-    rows = rows[ok]
+    # the draw is per slot, so drawing before the eligibility test (for every trainee, then the
+    # test on the few who would apply) selects the same applicants at a fraction of the work
     u = ctx.streams["idt_apply"].uniform(t, tr.slot[rows])
-    apply = rows[u < p.idt_annual_prob / 2.0]
+    apply = rows[np.flatnonzero(u < p.idt_annual_prob / 2.0)]
+    months_in, to_cct = t - tr.start_t[apply], tr.cct_due[apply] - t
+    apply = apply[(months_in >= IDT_MIN_MONTHS_IN) & (to_cct >= IDT_MIN_TO_CCT)]
     if len(apply) == 0:
         return
     n_lo, n_spec = w.n_los, ctx.n_specs
