@@ -88,7 +88,7 @@ class Programme:
     def start(self) -> None:
         """Training capacity from consultants in post; moves already made before the base year."""
         m, cfg = self.ctx, self.cfg
-        posts_now = self._posts_by_trust(all_funding=True)
+        posts_now = self._counts()[1]
         supervised = m.cells.filled * cfg.supervisor_share * cfg.trainees_per_supervisor
         m.cells.capacity = np.maximum(posts_now.astype(float), supervised)
         if not cfg.enabled:
@@ -141,36 +141,67 @@ class Programme:
         live = live[p.funding[live] != TRUST_FUNDED]
         return np.bincount(p.spec[live], minlength=self.ctx.n_specs).astype(float)
 
+    def area_posts(self) -> np.ndarray:
+        """Programme posts (tariff + expansion, active) by (area x specialty) now."""
+        out = np.zeros((self.n_areas, self.ctx.n_specs))
+        np.add.at(out, self.area_of_trust, self._counts()[0])
+        return out
+
     def fair_share_posts(self) -> np.ndarray:
         """Fair share of programme posts by region and specialty (posts, not shares)."""
         return self.region_shares * self.programme_posts_by_spec()[None, :]
 
     # --- internals -------------------------------------------------------------------------------
-    def _posts_by_trust(self, all_funding: bool = False) -> np.ndarray:
+    def _counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Live posts by (trust x specialty): programme posts (tariff + expansion), and all."""
         p, m = self.ctx.posts, self.ctx
         live = p.live()
-        if not all_funding:
-            live = live[p.funding[live] != TRUST_FUNDED]
         n_t, n_s = m.world.n_trusts, m.n_specs
         key = p.trust[live].astype(np.int64) * n_s + p.spec[live]
-        return np.bincount(key, minlength=n_t * n_s).reshape(n_t, n_s)
+        key += (p.funding[live] == TRUST_FUNDED) * (n_t * n_s)
+        counts = np.bincount(key, minlength=2 * n_t * n_s).reshape(2, n_t, n_s)
+        return counts[0], counts[0] + counts[1]
 
     def _move_year(self, year: int, phase_filter: int | None, before_base: bool) -> None:
+        # a specialty's moves change only its own posts, so the counts and tariff posts taken
+        # once serve every specialty of the year
+        programme, every = self._counts()
+        p = self.ctx.posts
+        tariff = p.live()
+        tariff = tariff[p.funding[tariff] == TARIFF]
+        tariff = tariff[np.argsort(p.spec[tariff], kind="stable")]  # by specialty, rows ascending
+        bounds = np.searchsorted(p.spec[tariff], np.arange(self.ctx.n_specs + 1))
         for s in range(self.ctx.n_specs):
             phase_i = self.phase_of[s]
             if phase_i < 0 or (phase_filter is not None and phase_i != phase_filter):
                 continue
             phase = self.cfg.phases[phase_i]
             if year >= phase.start_year:
-                self._move_specialty(s, year, phase, before_base)
+                cand = tariff[bounds[s] : bounds[s + 1]]
+                args = (cand, programme[:, s], every[:, s])
+                self._move_specialty(s, year, phase, before_base, *args)
 
-    def _area_counts(self, s: int) -> tuple[np.ndarray, np.ndarray]:
-        by_trust = self._posts_by_trust()[:, s]
-        return by_trust, np.bincount(self.area_of_trust, weights=by_trust, minlength=self.n_areas)
+    def _area_counts(self, by_trust: np.ndarray) -> np.ndarray:
+        """Posts by area from posts by trust."""
+        return np.bincount(self.area_of_trust, weights=by_trust, minlength=self.n_areas)
 
-    def _move_specialty(self, s: int, year: int, phase: Phase, before_base: bool) -> None:
+    def _move_specialty(
+        self,
+        s: int,
+        year: int,
+        phase: Phase,
+        before_base: bool,
+        cand: np.ndarray,
+        by_trust: np.ndarray,
+        every: np.ndarray,
+    ) -> None:
+        """One year's moves of specialty s toward its fair share.
+
+        `cand`: its live tariff posts (rows ascending); `by_trust`: its programme posts by trust;
+        `every`: its posts of any funding by trust.
+        """
         m, cfg = self.ctx, self.cfg
-        by_trust, current = self._area_counts(s)
+        current = self._area_counts(by_trust)
         target = self.area_shares[:, s] * current.sum()
         gap = current - target
         if year == phase.start_year:
@@ -190,8 +221,6 @@ class Programme:
         release = np.maximum(release, 0)
         # donors: vacant tariff posts at their most-over-fair-share trusts first
         p = m.posts
-        cand = p.live()
-        cand = cand[(p.spec[cand] == s) & (p.funding[cand] == TARIFF)]
         if not before_base:
             cand = cand[p.holder[cand] < 0]
         trust_target = self.trust_shares[:, s] * current.sum()
@@ -199,7 +228,7 @@ class Programme:
         available = np.bincount(cand_area, minlength=self.n_areas)
         release = np.minimum(release, available)
         deficit = np.maximum(-gap, 0)
-        spare_trust = self._spare(s)
+        spare_trust = self._spare(s, every)
         spare_area = np.bincount(self.area_of_trust, weights=spare_trust, minlength=self.n_areas)
         take = largest_remainder(
             int(release.sum()), deficit, np.minimum(np.ceil(deficit), spare_area)
@@ -214,9 +243,8 @@ class Programme:
         receivers = self._receiving_trusts(s, take, spare_trust, by_trust, trust_target)
         self._relocate(chosen, receivers, s, before_base)
 
-    def _spare(self, s: int) -> np.ndarray:
-        """Training capacity left at each trust for specialty s (posts of any funding)."""
-        posts = self._posts_by_trust(all_funding=True)[:, s]
+    def _spare(self, s: int, posts: np.ndarray) -> np.ndarray:
+        """Training capacity left at each trust for specialty s, given its posts (any funding)."""
         return np.maximum(np.floor(self.ctx.cells.capacity[:, s] + 1e-9) - posts, 0)
 
     def _area_region(self) -> np.ndarray:
@@ -294,10 +322,12 @@ class Programme:
         if n <= 0:
             return
         m = self.ctx
-        by_trust, current = self._area_counts(s)
+        programme, every = self._counts()
+        by_trust = programme[:, s]
+        current = self._area_counts(by_trust)
         total = current.sum() + n
         deficit = np.maximum(self.area_shares[:, s] * total - current, 0)
-        spare = self._spare(s)
+        spare = self._spare(s, every[:, s])
         spare_area = np.bincount(self.area_of_trust, weights=spare, minlength=self.n_areas)
         take = largest_remainder(n, deficit + 1e-9, spare_area)
         trusts = self._receiving_trusts(s, take, spare, by_trust, self.trust_shares[:, s] * total)
