@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
-from scipy.special import ndtri
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -180,10 +179,6 @@ class Stream:
             return self.uniform(t, np.reshape(slots, 1))[0]
         return _uniforms([self.key(t)], slots)[0]
 
-    def normal(self, t: int, slots: np.ndarray) -> np.ndarray:
-        """Standard normal numbers by inversion."""
-        return ndtri(self.uniform(t, slots))
-
 
 class Streams:
     """The run's named streams; `streams['attrition']` is the attrition decision's stream.
@@ -205,7 +200,7 @@ class Streams:
 
     def uniforms(self, t: int, slots: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
         """(len(names) x n) uniforms of several streams for the same slots and month."""
-        return _uniforms([self[name].key(t) for name in names], slots)
+        return self.keyed(slots, [(name, t) for name in names])
 
     def keyed(self, slots: np.ndarray, keys: list[tuple[str, int]]) -> np.ndarray:
         """(len(keys) x n) uniforms of (stream name, month or round) pairs for the same slots."""
